@@ -1,0 +1,42 @@
+"""Findings: the structured result of every check, and their classification."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+DOCUMENTED = "documented-deviation"
+UNDOCUMENTED = "undocumented-divergence"
+CONTRADICTION = "doc-contradiction"
+CLASSIFICATIONS = (DOCUMENTED, UNDOCUMENTED, CONTRADICTION)
+
+
+@dataclass
+class Finding:
+    check: str  # stable check id, e.g. "stream.sequence_number"
+    pointer: str  # JSON pointer into the document the check looked at ("" = whole document)
+    message: str
+    expected: Any = None
+    actual: Any = None
+    exchange: int | None = None  # index of the exchange in its file
+    event: int | None = None  # index of the event in the stream, for stream findings
+    source: str | None = None  # the doc the expectation comes from (provider doc key/URL, OpenAI spec, erratum)
+    classification: str | None = None
+    # Classification inputs the checks may fill; the classifier reads them.
+    contract: str | None = None  # which contract was broken: "openai" or the provider name
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The public JSON shape (see README: `respcompat check --format json`)."""
+        d = asdict(self)
+        return {
+            "check": d["check"],
+            "classification": d["classification"],
+            "pointer": d["pointer"],
+            "message": d["message"],
+            "expected": d["expected"],
+            "actual": d["actual"],
+            "exchange": d["exchange"],
+            "event": d["event"],
+            "source": d["source"],
+        }
