@@ -1,0 +1,181 @@
+"""`respcompat` command line: check recorded traffic, render and diff reports, update expectations."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import __version__
+from .findings import CLASSIFICATIONS, UNDOCUMENTED
+
+JSON_FORMAT_VERSION = 1
+
+
+class UsageError(Exception):
+    """Bad arguments: exit code 2."""
+
+
+def check_paths(paths: Sequence[str], provider: str) -> dict[str, Any]:
+    """Import every file under `paths`, judge it, and return the public JSON document."""
+    from .engine import judge_exchanges
+    from .importers import load_path, load_text
+
+    results = []
+    for p in paths:
+        if p == "-":
+            results.append(load_text(sys.stdin.read(), "<stdin>"))
+            continue
+        if not Path(p).exists():
+            raise UsageError(f"no such file or folder: {p}")
+        results.extend(load_path(p))
+    files = []
+    for r in results:
+        entry: dict[str, Any] = {"path": str(r.path), "format": r.format, "exchanges": len(r.exchanges),
+                                 "error": r.error, "findings": [], "infra_errors": []}
+        if r.error is None and r.exchanges:
+            outcome = judge_exchanges(r.exchanges, provider)
+            entry["findings"] = [f.to_json() for f in outcome.findings]
+            entry["infra_errors"] = outcome.errors
+        files.append(entry)
+    counts = {c: 0 for c in CLASSIFICATIONS}
+    for f in files:
+        for finding in f["findings"]:
+            counts[finding["classification"]] = counts.get(finding["classification"], 0) + 1
+    return {
+        "version": JSON_FORMAT_VERSION,
+        "provider": provider,
+        "files": files,
+        "summary": {
+            "files": len(files),
+            "exchanges": sum(f["exchanges"] for f in files),
+            "findings": sum(len(f["findings"]) for f in files),
+            "by_classification": counts,
+            "unreadable_files": sum(1 for f in files if f["error"]),
+        },
+    }
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def render_text(doc: dict[str, Any], verbose: bool = False) -> str:
+    """People's view: per file, findings grouped by classification then check, expected vs actual side by side."""
+    out: list[str] = [f"respcompat check --provider {doc['provider']}"]
+    order = {UNDOCUMENTED: 0, "doc-contradiction": 1, "documented-deviation": 2}
+    for f in doc["files"]:
+        if f["error"]:
+            out.append(f"\n{f['path']}  [{f['format'] or 'unknown'}]  ERROR: {f['error']}")
+            continue
+        if not f["findings"] and not f["infra_errors"]:
+            if verbose:
+                out.append(f"\n{f['path']}  [{f['format']}]  {f['exchanges']} exchange(s): ok")
+            continue
+        out.append(f"\n{f['path']}  [{f['format']}]  {f['exchanges']} exchange(s), {len(f['findings'])} finding(s)")
+        for err in f["infra_errors"]:
+            out.append(f"  infrastructure error: {err}")
+        group = None
+        for x in sorted(f["findings"], key=lambda x: (order.get(x["classification"], 9), x["check"], x["exchange"] or 0, x["event"] or 0)):
+            if (x["classification"], x["check"]) != group:
+                group = (x["classification"], x["check"])
+                out.append(f"  {x['classification']}  {x['check']}")
+            where = f"ex {x['exchange']}" + (f" ev {x['event']}" if x["event"] is not None else "")
+            out.append(f"    {where:<12} {x['pointer'] or '/':<40} expected {_short(x['expected'])}  actual {_short(x['actual'])}")
+            out.append(f"    {'':<12} {x['message']}" + (f"  [source: {x['source']}]" if x["source"] else ""))
+    s = doc["summary"]
+    by = ", ".join(f"{v} {k}" for k, v in s["by_classification"].items())
+    out.append(f"\n{s['files']} file(s), {s['exchanges']} exchange(s), {s['findings']} finding(s): {by}"
+               + (f"; {s['unreadable_files']} unreadable file(s)" if s["unreadable_files"] else ""))
+    return "\n".join(out) + "\n"
+
+
+def exit_code(doc: dict[str, Any]) -> int:
+    return 1 if doc["summary"]["by_classification"].get(UNDOCUMENTED, 0) else 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .providers import profile_names
+
+    if args.provider not in profile_names():
+        raise UsageError(f"unknown provider {args.provider!r}; known: {', '.join(profile_names())}")
+    doc = check_paths(args.paths, args.provider)
+    text = json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n" if args.format == "json" else render_text(doc, args.verbose)
+    sys.stdout.write(text)
+    return exit_code(doc)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import load_record, render_html, render_markdown
+
+    records = [load_record(p) for p in args.records]
+    rendered = render_html(records) if args.format == "html" else render_markdown(records)
+    if args.output:
+        Path(args.output).write_text(rendered, encoding="utf-8")
+    else:
+        sys.stdout.write(rendered)
+    return 0
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from .report import diff_records, load_record, render_diff
+
+    d = diff_records(load_record(args.old), load_record(args.new))
+    sys.stdout.write(json.dumps(d, indent=2) + "\n" if args.format == "json" else render_diff(d))
+    return 1 if d["new"] else 0
+
+
+def _cmd_update_expectations(args: argparse.Namespace) -> int:
+    from .expectations import update_expectations
+    from .report import load_record
+
+    update_expectations(load_record(args.record), args.output)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="respcompat", description="Conformance checks for OpenAI Responses API providers.")
+    p.add_argument("--version", action="version", version=f"respcompat {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("check", help="judge recorded traffic (files or folders; formats detected)")
+    c.add_argument("--provider", default="openai", help="provider profile to judge against (default: openai)")
+    c.add_argument("--format", choices=("text", "json"), default="text")
+    c.add_argument("-v", "--verbose", action="store_true", help="list clean files too")
+    c.add_argument("paths", nargs="+", metavar="PATH", help="file, folder, or - for stdin")
+    c.set_defaults(func=_cmd_check)
+
+    r = sub.add_parser("report", help="render run records as Markdown or an HTML provider x case matrix")
+    r.add_argument("records", nargs="+", metavar="RUN_JSON")
+    r.add_argument("--format", choices=("markdown", "html"), default="markdown")
+    r.add_argument("-o", "--output")
+    r.set_defaults(func=_cmd_report)
+
+    d = sub.add_parser("diff", help="compare two run records (night to night)")
+    d.add_argument("old")
+    d.add_argument("new")
+    d.add_argument("--format", choices=("text", "json"), default="text")
+    d.set_defaults(func=_cmd_diff)
+
+    u = sub.add_parser("update-expectations", help="write expectations/<provider>.yaml from a run record")
+    u.add_argument("record", metavar="RUN_JSON")
+    u.add_argument("-o", "--output", help="expectations file (default: expectations/<provider>.yaml)")
+    u.set_defaults(func=_cmd_update_expectations)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        sys.stderr.write(f"respcompat: {exc}\n")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

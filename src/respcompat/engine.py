@@ -1,0 +1,64 @@
+"""The one engine: exchanges in, classified findings out. Every entry point (CLI, pytest plugin) goes through it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from .checks import CheckContext, run_checks
+from .classify import classify_all
+from .exchange import Exchange
+from .findings import Finding
+
+
+@dataclass
+class Judge:
+    """A provider's profile and contracts, loaded once and reused for every exchange."""
+
+    provider: str
+    profile: Any
+    contracts: Any
+
+    @classmethod
+    def for_provider(cls, name: str) -> "Judge":
+        from .contracts import ContractSet
+        from .providers import load_profile
+
+        profile = load_profile(name)
+        return cls(name, profile, ContractSet.for_provider(profile.contract))
+
+
+_JUDGES: dict[str, Judge] = {}
+
+
+def judge_for(provider: str) -> Judge:
+    if provider not in _JUDGES:
+        _JUDGES[provider] = Judge.for_provider(provider)
+    return _JUDGES[provider]
+
+
+@dataclass
+class Outcome:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # infrastructure errors, not findings
+
+
+def judge_exchanges(exchanges: list[Exchange], provider: str, only: Iterable[str] | None = None) -> Outcome:
+    """Run every check on every exchange of one file or flow and classify the findings."""
+    judge = judge_for(provider)
+    ctx = CheckContext(provider=judge.profile, contracts=judge.contracts, exchanges=exchanges)
+    out = Outcome(errors=ctx.errors)
+    for ex in exchanges:
+        raw = run_checks(ex, ctx, only)
+        events = ex.response.events if ex.response is not None and ex.response.events is not None else []
+        event_types = {e.index: e.type for e in events}
+        out.findings.extend(classify_all(raw, judge.profile, ex.endpoint, event_types))
+    return out
+
+
+def check_exchanges(exchanges: list[Exchange], provider: str, errors: list[str] | None = None) -> list[Finding]:
+    """Classified findings for these exchanges; infrastructure errors go to `errors` when given."""
+    outcome = judge_exchanges(exchanges, provider)
+    if errors is not None:
+        errors.extend(outcome.errors)
+    return outcome.findings
