@@ -1,0 +1,155 @@
+"""Server-sent events: text or bytes -> `Event`s plus the `Framing` seen, following the WHATWG event-stream rules.
+
+Pure functions; `SSEParser` takes the stream in arbitrary chunks, `parse_sse` takes it whole.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+
+from .exchange import Event, Framing
+
+DONE = "[DONE]"
+TRUNCATED = "truncated: the stream ended before the blank line that dispatches this event"
+
+# Only CRLF, CR and LF end a line; str.splitlines would also split on U+2028, \x1c... inside JSON strings.
+_EOL = re.compile(r"\r\n|\r|\n")
+
+
+def _event(index: int, raw: str, event: str | None, id_: str | None) -> Event:
+    if raw.strip() == DONE:
+        return Event(index=index, raw=raw, event=event, id=id_, done=True)
+    try:
+        return Event(index=index, data=json.loads(raw), raw=raw, event=event, id=id_)
+    except ValueError as exc:
+        return Event(index=index, raw=raw, event=event, id=id_, parse_error=f"data is not JSON: {exc}")
+
+
+class SSEParser:
+    """Incremental parser: `feed()` chunks as they arrive (bytes or str), then `close()`; read `.events`, `.framing`."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.framing = Framing(kind="sse")
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")  # WHATWG: UTF-8, U+FFFD for bad bytes
+        self._buf = ""  # an incomplete line
+        self._skip_lf = False  # the last chunk ended in CR: an LF opening the next one completes a CRLF
+        self._started = False  # a BOM is stripped only at the very start
+        self._data: list[str] = []
+        self._event_type: str | None = None
+        self._last_id: str | None = None  # persists across events, as lastEventId does
+        self._pending = False  # a field line since the last blank line
+        self._closed = False
+
+    def feed(self, chunk: bytes | str) -> list[Event]:
+        """Consume one chunk; return the events it completed."""
+        text = self._decoder.decode(chunk) if isinstance(chunk, (bytes, bytearray)) else chunk
+        return self._consume(text)
+
+    def close(self) -> list[Event]:
+        """End of stream: report a cut-off event (never dropped silently) and the unterminated tail."""
+        if self._closed:
+            return []
+        self._closed = True
+        before = len(self.events)
+        self._consume(self._decoder.decode(b"", final=True))
+        if self._buf:
+            self._line(self._buf)  # an incomplete last line is still evidence of what was sent
+            self._buf = ""
+        if self._pending:
+            self.framing.unterminated_tail = True
+            if self._data:
+                ev = _event(len(self.events), "\n".join(self._data), self._event_type, self._last_id)
+                # The JSON may well be complete; keep it, but say the event was never dispatched.
+                ev.parse_error = TRUNCATED if ev.parse_error is None else f"{TRUNCATED}; {ev.parse_error}"
+                self._emit(ev)
+        return self.events[before:]
+
+    def _consume(self, text: str) -> list[Event]:
+        if not text:
+            return []
+        if not self._started:
+            self._started = True
+            if text[0] == "\ufeff":
+                text = text[1:]
+        if self._skip_lf:
+            self._skip_lf = False
+            if text[:1] == "\n":
+                self.framing.crlf = True
+                text = text[1:]
+        before = len(self.events)
+        buf = self._buf + text
+        if "\r" in buf:
+            if "\r\n" in buf:
+                self.framing.crlf = True
+            self._skip_lf = buf.endswith("\r")
+            lines = _EOL.split(buf)
+        else:
+            lines = buf.split("\n")
+        self._buf = lines.pop()
+        for line in lines:
+            self._line(line)
+        return self.events[before:]
+
+    def _line(self, line: str) -> None:
+        if not line:
+            self._dispatch()
+            return
+        if line[0] == ":":
+            # A finished comment line alone is not a cut-off event, so it does not set _pending.
+            self.framing.comments.append(line[2:] if line[1:2] == " " else line[1:])
+            return
+        self._pending = True
+        name, colon, value = line.partition(":")
+        spaced = value[:1] == " "
+        if spaced:
+            value = value[1:]
+        if name == "data":
+            self._data.append(value)
+            if spaced:
+                self.framing.data_with_space += 1
+            else:
+                self.framing.data_without_space += 1
+        elif name == "event":
+            self._event_type = value
+            self.framing.event_lines += 1
+        elif name == "id":
+            self.framing.id_lines += 1
+            if "\0" not in value:
+                self._last_id = value
+        elif name == "retry":
+            self.framing.retry_lines += 1
+        # Any other field name is ignored, as the spec says.
+
+    def _dispatch(self) -> None:
+        self._pending = False
+        if self._data:
+            self._emit(_event(len(self.events), "\n".join(self._data), self._event_type, self._last_id))
+        self._data = []
+        self._event_type = None
+
+    def _emit(self, ev: Event) -> None:
+        if ev.done:
+            self.framing.done_sentinel = True
+        self.events.append(ev)
+
+
+def parse_sse(data: str | bytes) -> tuple[list[Event], Framing]:
+    """Parse a whole event stream."""
+    parser = SSEParser()
+    parser.feed(data)
+    parser.close()
+    return parser.events, parser.framing
+
+
+def parse_jsonl_events(text: str) -> tuple[list[Event], Framing]:
+    """One JSON event per line (SSE framing already stripped, as in vercel-ai `.chunks.txt`); blank lines skipped."""
+    events: list[Event] = []
+    for line in text.lstrip("\ufeff").split("\n"):
+        line = line.rstrip("\r")
+        if line.strip():
+            events.append(_event(len(events), line, None, None))
+    framing = Framing(kind="jsonl", done_sentinel=any(e.done for e in events))
+    return events, framing

@@ -1,0 +1,33 @@
+"""Where the shared real-world traffic corpus is: `$RESPCOMPAT_REALWORLD`, else `<project root>/../shared/realworld`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SKIP_REASON = "real-world corpus not found (set RESPCOMPAT_REALWORLD or provide ../shared/realworld)"
+
+
+def realworld_dir() -> Path | None:
+    """The corpus folder, or None when it is absent (tests then skip)."""
+    path = Path(os.environ.get("RESPCOMPAT_REALWORLD") or PROJECT_ROOT.parent / "shared" / "realworld")
+    return path if path.is_dir() else None
+
+
+def realworld_files() -> list[Path]:
+    """Every data file of the corpus (notes such as PROVENANCE.md excluded), sorted; [] when absent."""
+    root = realworld_dir()
+    if root is None:
+        return []
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".md" and not p.name.startswith("."))
+
+
+def require_realworld() -> Path:
+    """The corpus folder, or skip the calling test."""
+    root = realworld_dir()
+    if root is None:
+        pytest.skip(SKIP_REASON)
+    return root

@@ -1,0 +1,79 @@
+"""The `respcompat check` command: its JSON interface, exit codes, and bad input that loses nothing."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from respcompat.cli import main
+
+FIX = Path(__file__).parent / "fixtures" / "cli"
+
+
+def _run(capsys, *argv):
+    code = main(list(argv))
+    return code, capsys.readouterr()
+
+
+def test_clean_stream_exits_zero_with_no_findings(capsys):
+    code, out = _run(capsys, "check", "--provider", "openai", "--format", "json", str(FIX / "clean_text_stream.sse"))
+    doc = json.loads(out.out)
+    assert code == 0, doc
+    assert doc["summary"]["findings"] == 0 and doc["files"][0]["format"] == "sse"
+
+
+def test_planted_stream_divergences_exit_one_with_structured_findings(capsys):
+    code, out = _run(capsys, "check", "--provider", "openai", "--format", "json", str(FIX / "planted_text_stream.sse"))
+    doc = json.loads(out.out)
+    checks = {f["check"] for f in doc["files"][0]["findings"]}
+    assert code == 1
+    assert {"stream.sequence_number", "accumulate.output_text"} <= checks
+    f = next(f for f in doc["files"][0]["findings"] if f["check"] == "stream.sequence_number")
+    assert set(f) >= {"check", "classification", "pointer", "message", "expected", "actual", "exchange", "event", "source"}
+    assert f["classification"] == "undocumented-divergence" and f["event"] == 5 and f["pointer"] == "/sequence_number"
+
+
+def test_json_output_has_the_documented_top_level_shape(capsys):
+    _, out = _run(capsys, "check", "--format", "json", str(FIX))
+    doc = json.loads(out.out)
+    assert set(doc) >= {"provider", "files", "summary"}
+    assert set(doc["summary"]) >= {"files", "exchanges", "findings", "by_classification"}
+    assert set(doc["summary"]["by_classification"]) == {"documented-deviation", "undocumented-divergence", "doc-contradiction"}
+    for f in doc["files"]:
+        assert set(f) >= {"path", "format", "exchanges", "error", "findings"}
+
+
+def test_unreadable_file_is_listed_with_its_error_and_the_rest_is_still_judged(capsys, tmp_path):
+    shutil.copy(FIX / "broken.yaml", tmp_path / "a_broken.yaml")
+    shutil.copy(FIX / "planted_text_stream.sse", tmp_path / "b_planted.sse")
+    code, out = _run(capsys, "check", "--format", "json", str(tmp_path))
+    files = {Path(f["path"]).name: f for f in json.loads(out.out)["files"]}
+    assert files["a_broken.yaml"]["error"]
+    assert files["b_planted.sse"]["findings"]
+    assert code == 1
+
+
+def test_text_format_shows_pointer_expected_and_actual(capsys):
+    _, out = _run(capsys, "check", str(FIX / "planted_text_stream.sse"))
+    assert "/sequence_number" in out.out and "expected 5" in out.out and "actual 4" in out.out
+
+
+@pytest.mark.parametrize("argv", [["check", "--provider", "nosuch", "x"], ["check", "/no/such/path"]])
+def test_usage_errors_exit_two(capsys, argv):
+    assert _run(capsys, *argv)[0] == 2
+
+
+def test_missing_arguments_exit_two(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["check"])
+    assert e.value.code == 2
+
+
+def test_json_output_validates_against_its_published_schema(capsys):
+    import jsonschema
+
+    root = Path(__file__).resolve().parents[1] / "schemas" / "_meta"
+    schema = json.loads((root / "check-output.schema.json").read_text())
+    _, out = _run(capsys, "check", "--format", "json", str(FIX))
+    jsonschema.Draft202012Validator(schema).validate(json.loads(out.out))
