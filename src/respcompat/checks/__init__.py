@@ -24,18 +24,21 @@ class CheckSpec:
     description: str
     # Which exchanges it looks at: "stream" (has events), "body" (JSON body), "any".
     applies_to: str = "any"
+    # Needs the whole stream (lifecycle, accumulation): skipped on fragments, i.e. events cut out of a stream
+    # (Exchange.meta["fragment"]), where a missing `response.created` says nothing about the provider.
+    whole_stream: bool = False
 
 
 REGISTRY: dict[str, CheckSpec] = {}
 
 
-def check(check_id: str, *, description: str, applies_to: str = "any") -> Callable[[CheckFunc], CheckFunc]:
+def check(check_id: str, *, description: str, applies_to: str = "any", whole_stream: bool = False) -> Callable[[CheckFunc], CheckFunc]:
     """Register a check function under a permanent id."""
 
     def register(func: CheckFunc) -> CheckFunc:
         if check_id in REGISTRY and REGISTRY[check_id].func is not func:
             raise ValueError(f"duplicate check id {check_id!r}")
-        REGISTRY[check_id] = CheckSpec(check_id, func, description, applies_to)
+        REGISTRY[check_id] = CheckSpec(check_id, func, description, applies_to, whole_stream)
         return func
 
     return register
@@ -61,6 +64,8 @@ def load_all() -> dict[str, CheckSpec]:
 
 def _applies(spec: CheckSpec, exchange: Exchange) -> bool:
     resp = exchange.response
+    if spec.whole_stream and exchange.meta.get("fragment"):
+        return False
     if spec.applies_to == "any":
         return True
     if resp is None:
