@@ -1,0 +1,140 @@
+"""The output-item state machine of a stream: stream.item_lifecycle and stream.indexes.
+
+An item is opened by `output_item.added` and closed by `output_item.done`; a content part (`content_index`) or
+reasoning summary part (`summary_index`) by its `*_part.added` / `*_part.done`. Every other event that names an
+item or part must fall inside that window, and every window must be closed before `response.completed` or
+`response.incomplete` (a failed stream may stop mid-item).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ..exchange import Exchange
+from ..findings import Finding
+from . import check
+from ._wire import finding, is_resumed, payloads
+
+LIFE, IDX = "stream.item_lifecycle", "stream.indexes"
+# (added event, done event, index key) for the two kinds of parts.
+_PARTS = {
+    "content_index": ("response.content_part.added", "response.content_part.done"),
+    "summary_index": ("response.reasoning_summary_part.added", "response.reasoning_summary_part.done"),
+}
+_PART_EVENTS = {t: key for key, pair in _PARTS.items() for t in pair}
+
+
+@dataclass
+class _Item:
+    id: str | None
+    done: bool = False
+    parts: dict[str, dict[int, bool]] = field(default_factory=lambda: {"content_index": {}, "summary_index": {}})
+
+
+def _trace(exchange: Exchange) -> Iterator[Finding]:
+    items: dict[int, _Item] = {}
+    resumed = is_resumed(exchange)
+    for e in payloads(exchange):
+        d, t = e.data, e.type
+        oi = d.get("output_index")
+        if t == "response.output_item.added":
+            item_id = (d.get("item") or {}).get("id") if isinstance(d.get("item"), dict) else None
+            if oi in items:
+                if items[oi].id == item_id:
+                    yield finding(LIFE, "/output_index", f"item {oi} added twice", expected="one output_item.added",
+                                  actual=oi, event=e.index)
+                else:  # another item under an index already in use
+                    yield finding(IDX, "/output_index", f"output_index {oi} reused for another item",
+                                  expected=len(items), actual=oi, event=e.index)
+                continue
+            if oi != len(items) and not resumed:
+                yield finding(IDX, "/output_index", "output_index must count the added items from 0",
+                              expected=len(items), actual=oi, event=e.index)
+            if item_id is not None and any(it.id == item_id for it in items.values()):
+                yield finding(IDX, "/item/id", "item id reused by another output_index", expected="a new id",
+                              actual=item_id, event=e.index)
+            items[oi] = _Item(item_id)
+            continue
+        if oi is None or t in ("response.created", "response.queued", "response.in_progress"):
+            continue
+        item = items.get(oi)
+        if item is None:
+            if not resumed:  # a resumed stream may talk about items added before the resume point
+                yield finding(LIFE, "/output_index", f"{t} for an item that was never added",
+                              expected="a preceding output_item.added", actual=oi, event=e.index)
+            continue
+        if item.done:
+            yield finding(LIFE, "/output_index", f"{t} after the item's output_item.done",
+                          expected="an open item", actual=oi, event=e.index)
+        if t == "response.output_item.done":
+            done_id = (d.get("item") or {}).get("id") if isinstance(d.get("item"), dict) else None
+            if done_id != item.id:
+                yield finding(IDX, "/item/id", "output_item.done id differs from output_item.added",
+                              expected=item.id, actual=done_id, event=e.index)
+            for key, parts in item.parts.items():
+                for pi, closed in parts.items():
+                    if not closed:
+                        yield finding(LIFE, "/output_index", f"item done while its part {key}={pi} is still open",
+                                      expected=f"{_PARTS[key][1]} first", actual=t, event=e.index)
+            item.done = True
+            continue
+        if "item_id" in d and d["item_id"] != item.id:
+            yield finding(IDX, "/item_id", "item_id does not match the item at output_index",
+                          expected=item.id, actual=d["item_id"], event=e.index)
+        yield from _part_event(item, e, t, d)
+    yield from _unclosed(exchange, items)
+
+
+def _part_event(item: _Item, e, t: str, d: dict) -> Iterator[Finding]:
+    key = _PART_EVENTS.get(t)
+    if key is not None:
+        pi, parts = d.get(key), item.parts[key]
+        if t == _PARTS[key][0]:
+            if pi in parts:
+                yield finding(LIFE, "/" + key, f"part {pi} added twice", expected="a new index", actual=pi,
+                              event=e.index)
+            elif pi != len(parts):
+                yield finding(IDX, "/" + key, f"{key} must count the added parts from 0", expected=len(parts),
+                              actual=pi, event=e.index)
+            parts[pi] = False
+        else:
+            if pi not in parts:
+                yield finding(LIFE, "/" + key, f"{t} for a part that was never added",
+                              expected=f"a preceding {_PARTS[key][0]}", actual=pi, event=e.index)
+            elif parts[pi]:
+                yield finding(LIFE, "/" + key, f"part {pi} done twice", expected="one done per part", actual=pi,
+                              event=e.index)
+            parts[pi] = True
+        return
+    for key in _PARTS:
+        if key in d:
+            pi, parts = d[key], item.parts[key]
+            if pi not in parts:
+                yield finding(LIFE, "/" + key, f"{t} for a part that was never added",
+                              expected=f"a preceding {_PARTS[key][0]}", actual=pi, event=e.index)
+            elif parts[pi]:
+                yield finding(LIFE, "/" + key, f"{t} after the part's {_PARTS[key][1]}",
+                              expected="an open part", actual=pi, event=e.index)
+
+
+def _unclosed(exchange: Exchange, items: dict[int, _Item]) -> Iterator[Finding]:
+    events = payloads(exchange)
+    end = next((e for e in reversed(events) if e.type in ("response.completed", "response.incomplete")), None)
+    if end is None:
+        return  # truncated or failed: stream.terminal_event / status checks say so
+    for oi, item in items.items():
+        if not item.done:
+            yield finding(LIFE, "", f"item {oi} ({item.id}) never got output_item.done",
+                          expected="output_item.done before the terminal event", actual=end.type, event=end.index)
+
+
+@check(LIFE, description="no event for an item/part not added or already done; every added item is done",
+       applies_to="stream")
+def item_lifecycle(exchange: Exchange, ctx) -> Iterator[Finding]:
+    return (f for f in _trace(exchange) if f.check == LIFE)
+
+
+@check(IDX, description="output_index / content_index / item_id consistent with the added items", applies_to="stream")
+def indexes(exchange: Exchange, ctx) -> Iterator[Finding]:
+    return (f for f in _trace(exchange) if f.check == IDX)
