@@ -5,8 +5,6 @@ Reads the shared corpus (`$RESPCOMPAT_REALWORLD`); skips when it is absent.
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from _realworld import realworld_files, require_realworld
@@ -17,27 +15,12 @@ EDITED_BY_AUTHORS = {"vercel-ai__openai-phase.1.chunks.txt"}
 OPENAI = [p for p in realworld_files() if p.parent.name == "openai"]
 
 
-def _split_concatenated(exchanges):
-    """vercel chunks files concatenate several responses of a multi-step run: one exchange per response.created."""
-    out = []
-    for x in exchanges:
-        events = x.response.events if x.response is not None else None
-        starts = [i for i, e in enumerate(events or []) if e.type == "response.created"]
-        if len(starts) < 2:
-            out.append(x)
-            continue
-        for a, b in zip(starts, starts[1:] + [len(events)]):
-            part = [dataclasses.replace(e, index=i) for i, e in enumerate(events[a:b])]
-            out.append(dataclasses.replace(x, response=dataclasses.replace(x.response, events=part)))
-    return out
-
-
 def _semantic_findings(path):
     from respcompat.importers import load_file
 
     result = load_file(path)
     assert result.error is None, result.error
-    xs = _split_concatenated(result.exchanges)
+    xs = result.exchanges
     ctx = CheckContext(provider=None, contracts=None, exchanges=xs)
     ids = [c for c in load_all() if not c.startswith("schema.")]
     findings = [f for x in xs for f in run_checks(x, ctx, only=ids)]

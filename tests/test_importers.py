@@ -48,7 +48,8 @@ def test_realworld_corpus_has_154_files_and_sensible_counts_per_format():
                 streams[r.format] += 1
                 events[r.format] += len(ex.response.events)
     assert files == {"vcr-yaml": 85, "json-body": 39, "jsonl-events": 18, "test-proxy-json": 10, "sse": 2}
-    assert streams["jsonl-events"] == 18 and streams["sse"] == 2 and streams["test-proxy-json"] == 3
+    # 18 event-line files; 3 of them concatenate the streams of a multi-step run (22 streams in all).
+    assert streams["jsonl-events"] == 22 and streams["sse"] == 2 and streams["test-proxy-json"] == 3
     assert streams["vcr-yaml"] >= 30 and events["vcr-yaml"] > 2000 and events["jsonl-events"] > 3000
 
 
@@ -294,3 +295,19 @@ def test_realworld_dir_honours_the_environment_variable(tmp_path, monkeypatch):
     monkeypatch.setenv("RESPCOMPAT_REALWORLD", os.fspath(tmp_path / "absent"))
     assert realworld_dir() is None
 
+
+
+def test_event_lines_holding_several_streams_become_one_exchange_per_response():
+    from respcompat.importers import load_text
+
+    lines = [
+        '{"type":"response.created","sequence_number":0,"response":{"id":"resp_a"}}',
+        '{"type":"response.completed","sequence_number":1,"response":{"id":"resp_a"}}',
+        '{"type":"response.created","sequence_number":0,"response":{"id":"resp_b"}}',
+        '{"type":"response.completed","sequence_number":1,"response":{"id":"resp_b"}}',
+    ]
+    result = load_text("\n".join(lines) + "\n", "steps.chunks.txt")
+    assert result.error is None
+    assert [x.index for x in result.exchanges] == [0, 1]
+    assert [[e.index for e in x.response.events] for x in result.exchanges] == [[0, 1], [0, 1]]
+    assert result.exchanges[1].response.events[0].data["response"]["id"] == "resp_b"

@@ -1,14 +1,30 @@
-"""One JSON event per line with the SSE framing stripped (vercel-ai `.chunks.txt`): one exchange, response only."""
+"""One JSON event per line with the SSE framing stripped (vercel-ai `.chunks.txt`): exchanges, response only."""
 
 from __future__ import annotations
 
-from ..exchange import Exchange, Response
+import dataclasses
+
+from ..exchange import Event, Exchange, Response
 from ..sse import parse_jsonl_events
 
 FORMAT = "jsonl-events"
 
 
+def _split_at_created(events: list[Event]) -> list[list[Event]]:
+    """Such files concatenate the streams of a multi-step run: one stream per `response.created`."""
+    starts = [i for i, e in enumerate(events) if e.type == "response.created"]
+    if len(starts) < 2:
+        return [events]
+    if starts[0] != 0:
+        starts.insert(0, 0)
+    return [[dataclasses.replace(e, index=i) for i, e in enumerate(events[a:b])]
+            for a, b in zip(starts, starts[1:] + [len(events)])]
+
+
 def to_exchanges(text: str, source: str) -> list[Exchange]:
     events, framing = parse_jsonl_events(text)
-    response = Response(status=None, raw_body=text, events=events, framing=framing)
-    return [Exchange(None, response, index=0, source=source, label="event lines")]
+    streams = _split_at_created(events)
+    return [Exchange(None, Response(status=None, raw_body=text if len(streams) == 1 else None, events=part,
+                                    framing=dataclasses.replace(framing)),
+                     index=n, source=source, label="event lines" if len(streams) == 1 else f"event lines, stream {n + 1}")
+            for n, part in enumerate(streams)]
