@@ -112,14 +112,14 @@ def _for(check_id: str):
 
 
 check("accumulate.output_text", description="text deltas == output_text.done == content_part.done == item == output",
-      applies_to="stream")(_for("accumulate.output_text"))
+      applies_to="stream", whole_stream=True)(_for("accumulate.output_text"))
 check("accumulate.function_call_arguments", description="argument deltas == arguments.done == item arguments",
-      applies_to="stream")(_for("accumulate.function_call_arguments"))
+      applies_to="stream", whole_stream=True)(_for("accumulate.function_call_arguments"))
 check("accumulate.reasoning", description="reasoning deltas == their done event == the item",
-      applies_to="stream")(_for("accumulate.reasoning"))
+      applies_to="stream", whole_stream=True)(_for("accumulate.reasoning"))
 
 
-@check("accumulate.output", description="output_item.done items == terminal response output", applies_to="stream")
+@check("accumulate.output", description="output_item.done items == terminal response output", applies_to="stream", whole_stream=True)
 def output(exchange: Exchange, ctx) -> Iterator[Finding]:
     end = terminal(exchange)
     if end is None or not isinstance(end.data.get("response"), dict):

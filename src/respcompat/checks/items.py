@@ -130,11 +130,11 @@ def _unclosed(exchange: Exchange, items: dict[int, _Item]) -> Iterator[Finding]:
 
 
 @check(LIFE, description="no event for an item/part not added or already done; every added item is done",
-       applies_to="stream")
+       applies_to="stream", whole_stream=True)
 def item_lifecycle(exchange: Exchange, ctx) -> Iterator[Finding]:
     return (f for f in _trace(exchange) if f.check == LIFE)
 
 
-@check(IDX, description="output_index / content_index / item_id consistent with the added items", applies_to="stream")
+@check(IDX, description="output_index / content_index / item_id consistent with the added items", applies_to="stream", whole_stream=True)
 def indexes(exchange: Exchange, ctx) -> Iterator[Finding]:
     return (f for f in _trace(exchange) if f.check == IDX)

@@ -23,7 +23,7 @@ def parse(exchange: Exchange, ctx) -> Iterator[Finding]:
 
 
 @check("stream.first_event", description="first event is response.created, then response.in_progress",
-       applies_to="stream")
+       applies_to="stream", whole_stream=True)
 def first_event(exchange: Exchange, ctx) -> Iterator[Finding]:
     events = payloads(exchange)
     if not events:
@@ -49,7 +49,7 @@ def first_event(exchange: Exchange, ctx) -> Iterator[Finding]:
                           expected="response.queued before response.in_progress", actual=e.type, event=e.index)
 
 
-@check("stream.terminal_event", description="exactly one terminal event, and it is last", applies_to="stream")
+@check("stream.terminal_event", description="exactly one terminal event, and it is last", applies_to="stream", whole_stream=True)
 def terminal_event(exchange: Exchange, ctx) -> Iterator[Finding]:
     events = payloads(exchange)
     if not events:
@@ -83,7 +83,7 @@ def terminal_event(exchange: Exchange, ctx) -> Iterator[Finding]:
 
 
 @check("stream.sequence_number", description="sequence_number present, starts at 0, strictly increasing by 1",
-       applies_to="stream")
+       applies_to="stream", whole_stream=True)
 def sequence_number(exchange: Exchange, ctx) -> Iterator[Finding]:
     events = payloads(exchange)
     if not events:
@@ -121,7 +121,7 @@ def event_name(exchange: Exchange, ctx) -> Iterator[Finding]:
 
 
 @check("stream.response_id", description="every lifecycle event carries the response.created id",
-       applies_to="stream")
+       applies_to="stream", whole_stream=True)
 def response_id(exchange: Exchange, ctx) -> Iterator[Finding]:
     first_id = None
     for e in payloads(exchange):
