@@ -106,6 +106,13 @@ def test_request_findings_are_marked_as_request_documents():
     ex = body_exchange(response(), req_body={"model": "gpt-4o", "input": "hi", "temperature": 3})
     [f] = run(ex)
     assert (f.check, f.pointer, f.details["document"]) == ("schema.request", "/temperature", "request")
+    assert f.message.startswith("accepted a request outside the contract")
+
+
+def test_an_invalid_request_that_was_rejected_is_no_finding():
+    error = {"error": {"message": "temperature too high", "type": "invalid_request_error", "param": "temperature", "code": None}}
+    ex = body_exchange(error, status=400, req_body={"model": "gpt-4o", "input": "hi", "temperature": 3})
+    assert [f.check for f in run(ex)] == []
 
 
 def test_erratum_is_reported_in_details():

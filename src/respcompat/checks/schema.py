@@ -78,11 +78,25 @@ def _events(exchange: Exchange):
             yield ev
 
 
-@check("schema.request", description="the create request body satisfies the request schema (both contracts)")
+def _accepted(exchange: Exchange) -> bool:
+    """The provider answered with success: a stream, a 2xx, or a body-only recording that is not an error."""
+    resp = exchange.response
+    if resp is None:
+        return False
+    if resp.status is not None:
+        return 200 <= resp.status < 300
+    return resp.events is not None or body_kind(exchange) not in (None, "error")
+
+
+@check("schema.request", description="the provider accepted only requests its contract allows (both contracts)")
 def schema_request(exchange: Exchange, ctx) -> Iterator[Finding]:
+    # Rejecting an invalid request is correct behaviour; accepting one is the divergence (e.g. a temperature
+    # outside the documented range that is silently taken).
     req = exchange.request
-    if req is not None and isinstance(req.body, dict) and exchange.endpoint == "create":
-        yield from judge("schema.request", "request", req.body, ctx, document="request")
+    if req is not None and isinstance(req.body, dict) and exchange.endpoint == "create" and _accepted(exchange):
+        for f in judge("schema.request", "request", req.body, ctx, document="request"):
+            f.message = f"accepted a request outside the contract: {f.message}"
+            yield f
 
 
 @check("schema.event", description="every stream event satisfies its event schema (both contracts)", applies_to="stream")
