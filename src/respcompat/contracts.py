@@ -5,10 +5,9 @@ from __future__ import annotations
 import copy
 import functools
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import jsonschema
 from jsonschema import Draft7Validator, Draft202012Validator
@@ -16,8 +15,11 @@ from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7, DRAFT202012
 
-SCHEMAS_DIR = Path(os.environ.get("RESPCOMPAT_SCHEMAS_DIR", Path(__file__).resolve().parents[2] / "schemas"))
-BASE_URI = "https://respcompat.dev/schemas/"
+from .fastpath import _FastCompiler
+from .overlay import (  # noqa: F401  (re-exported: the contract API)
+    ANNOTATIONS, BASE_URI, SCHEMAS_DIR, _composed, _escape, apply_change, contract_names, pointer_of, resolve_pointer,
+)
+
 KIND_FILES = {
     "request": "objects/create_request.json",
     "response": "objects/response.json",
@@ -26,7 +28,6 @@ KIND_FILES = {
     "input_items": "objects/input_items.json",
 }
 KINDS = (*KIND_FILES, "event")
-ANNOTATIONS = ("x-source", "x-erratum", "x-note")
 _MAX_ACTUAL = 200
 
 
@@ -54,128 +55,6 @@ class ValidationResult:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-# --- JSON pointers and overlay ops -----------------------------------------------------------------
-
-
-def _unescape(tok: str) -> str:
-    return tok.replace("~1", "/").replace("~0", "~")
-
-
-def _escape(tok: Any) -> str:
-    return str(tok).replace("~", "~0").replace("/", "~1")
-
-
-def pointer_of(parts) -> str:
-    return "".join("/" + _escape(p) for p in parts)
-
-
-def resolve_pointer(doc: Any, pointer: str) -> Any:
-    """The node at `pointer`; KeyError/IndexError if absent."""
-    node = doc
-    for tok in [_unescape(t) for t in pointer.split("/")[1:]] if pointer else []:
-        node = node[int(tok)] if isinstance(node, list) else node[tok]
-    return node
-
-
-def _stamp(value: Any, change: dict) -> Any:
-    if isinstance(value, dict):
-        if change.get("source"):
-            value["x-source"] = change["source"]
-        if change.get("note"):
-            value["x-note"] = change["note"]
-    return value
-
-
-_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-
-
-def _stamp_schema_at(doc: dict, parts: list[str], change: dict) -> None:
-    """Stamp the schema node at `parts`, climbing out of name->schema maps (x-source is no property name)."""
-    while parts and parts[-1] in _MAPS:
-        parts = parts[:-1]
-    _stamp(resolve_pointer(doc, pointer_of(parts)), change)
-
-
-def apply_change(doc: dict, change: dict) -> None:
-    """Apply one overlay op (replace/add/remove/merge/require/unrequire) in place, stamping x-source/x-note."""
-    op, path = change["op"], change.get("path", "")
-    parts = [_unescape(t) for t in path.split("/")[1:]] if path else []
-    if op in ("require", "unrequire", "merge") or (op == "replace" and not parts):
-        node = resolve_pointer(doc, path)
-        if op == "replace":  # whole document
-            node.clear()
-            node.update(_stamp(copy.deepcopy(change["value"]), change))
-        elif op == "merge":
-            node.update(copy.deepcopy(change["value"]))
-            _stamp_schema_at(doc, parts, change)
-        else:
-            req = node.setdefault("required", [])
-            names = change["names"]
-            node["required"] = [n for n in req if n not in names] if op == "unrequire" else req + [n for n in names if n not in req]
-            if not node["required"]:
-                del node["required"]
-            _stamp(node, change)
-        return
-    parent = resolve_pointer(doc, pointer_of(parts[:-1]))
-    key = parts[-1]
-    if op == "remove":
-        if isinstance(parent, list):
-            del parent[int(key)]
-        else:
-            del parent[key]
-        _stamp_schema_at(doc, parts[:-1], change)  # the enclosing schema records who removed something
-        return
-    value = _stamp(copy.deepcopy(change["value"]), change)
-    if op == "add" and isinstance(parent, list):
-        parent.insert(len(parent) if key == "-" else int(key), value)
-    elif op in ("add", "replace"):
-        if op == "replace" and (key not in parent if isinstance(parent, dict) else int(key) >= len(parent)):
-            raise KeyError(f"replace: nothing at {path}")
-        parent[int(key) if isinstance(parent, list) else key] = value
-    else:
-        raise ValueError(f"unknown overlay op {op!r}")
-
-
-# --- composition -----------------------------------------------------------------------------------
-
-
-def _contract_dir(name: str, roots: tuple[Path, ...]) -> Path:
-    for root in roots:
-        if (root / name / "contract.json").is_file():
-            return root / name
-    raise KeyError(f"no contract {name!r} under {[str(r) for r in roots]}")
-
-
-def _read_files(cdir: Path) -> Iterator[tuple[str, dict]]:
-    for path in sorted(cdir.rglob("*.json")):
-        rel = path.relative_to(cdir).as_posix()
-        if rel != "contract.json":
-            yield rel, json.loads(path.read_text(encoding="utf-8"))
-
-
-@functools.lru_cache(maxsize=None)
-def _composed(name: str, roots: tuple[Path, ...]) -> tuple[dict, dict[str, dict]]:
-    """(contract.json, {relative path: schema}) for `name`, overlays applied along its base chain."""
-    cdir = _contract_dir(name, roots)
-    meta = json.loads((cdir / "contract.json").read_text(encoding="utf-8"))
-    files = copy.deepcopy(_composed(meta["base"], roots)[1]) if meta.get("base") else {}
-    for rel, doc in _read_files(cdir):
-        if "overlay" in doc:
-            target = files[doc["overlay"]]
-            for change in doc.get("changes", []):
-                apply_change(target, change)
-        else:
-            files[rel] = doc
-    for rel, doc in files.items():
-        doc["$id"] = f"{BASE_URI}{name}/{rel}"
-    return meta, files
-
-
-def contract_names(root: Path | None = None) -> list[str]:
-    root = root or SCHEMAS_DIR
-    return sorted(p.parent.name for p in root.glob("*/contract.json"))
 
 
 # --- validation ------------------------------------------------------------------------------------
@@ -381,181 +260,6 @@ class Contract:
             if src and not str(src).startswith("openai:"):
                 return src
         return None
-
-
-# --- fast path -------------------------------------------------------------------------------------
-# jsonschema's iter_errors costs ~100 us per small event; almost every document is valid. Schemas are
-# compiled to plain closures answering only "valid?"; a False (or any keyword the compiler does not
-# know) falls back to jsonschema for the precise errors, so the fast path can never hide an error.
-
-_IGNORED = {"$schema", "$id", "$defs", "definitions", "default", "title", "description", "deprecated", "format",
-            "readOnly", "writeOnly", "examples", "$comment", "contentMediaType", "contentEncoding", *ANNOTATIONS}
-
-
-def _is_type(inst: Any, t: str) -> bool:
-    if t == "string":
-        return isinstance(inst, str)
-    if t == "object":
-        return isinstance(inst, dict)
-    if t == "array":
-        return isinstance(inst, list)
-    if t == "null":
-        return inst is None
-    if t == "boolean":
-        return isinstance(inst, bool)
-    if isinstance(inst, bool):
-        return False
-    if t == "integer":  # jsonschema counts 3.0 as an integer
-        return isinstance(inst, int) or (isinstance(inst, float) and inst.is_integer())
-    return t == "number" and isinstance(inst, (int, float))
-
-
-def _never(inst: Any) -> bool:
-    return False
-
-
-class _FastCompiler:
-    """Compiles a contract's 2020-12 schemas into `inst -> bool` closures (memoized per schema node)."""
-
-    def __init__(self, contract: "Contract"):
-        self.contract = contract
-        self.by_uri = {doc["$id"]: doc for doc in contract.files.values()}
-        self.fns: dict[int, Any] = {}
-
-    def for_file(self, rel: str):
-        doc = self.contract.files[rel]
-        return self.compile(doc, doc["$id"])
-
-    def compile(self, node: Any, base: str):
-        key = id(node)
-        fn = self.fns.get(key)
-        if fn is None:
-            self.fns[key] = lambda inst: self.fns[key](inst)  # placeholder for recursive refs
-            fn = self.fns[key] = self._build(node, base)
-        return fn
-
-    def _ref(self, ref: str, base: str):
-        from urllib.parse import urldefrag, urljoin
-
-        url, frag = urldefrag(urljoin(base, ref))
-        doc = self.by_uri.get(url)
-        if doc is None:
-            return _never
-        return self.compile(resolve_pointer(doc, frag), url)
-
-    def _build(self, node: Any, base: str):
-        if node is True or node == {}:
-            return lambda inst: True
-        if node is False or not isinstance(node, dict):
-            return _never
-        checks = []
-        for k, v in node.items():
-            if k in _IGNORED or k in ("then", "else", "additionalProperties", "patternProperties"):
-                continue
-            c = self._keyword(k, v, node, base)
-            if c is None:
-                return _never  # unknown keyword: let jsonschema decide
-            checks.append(c)
-        if "if" not in node and ("additionalProperties" in node or "patternProperties" in node):
-            checks.append(self._additional(node, base))
-        if len(checks) == 1:
-            return checks[0]
-        checks_t = tuple(checks)
-        return lambda inst: all(c(inst) for c in checks_t)
-
-    def _keyword(self, k: str, v: Any, node: dict, base: str):
-        if k == "type":
-            if isinstance(v, str):
-                return lambda inst: _is_type(inst, v)
-            return lambda inst: any(_is_type(inst, t) for t in v)
-        if k == "enum":
-            if all(isinstance(x, str) for x in v):
-                vs = frozenset(v)
-                return lambda inst: isinstance(inst, str) and inst in vs
-            from jsonschema._utils import equal
-            return lambda inst: any(equal(inst, x) for x in v)
-        if k == "const":
-            from jsonschema._utils import equal
-            return lambda inst: equal(inst, v)
-        if k == "required":
-            return lambda inst: not isinstance(inst, dict) or all(n in inst for n in v)
-        if k == "properties":
-            props = tuple((name, self.compile(sub, base)) for name, sub in v.items())
-            return lambda inst: not isinstance(inst, dict) or all(f(inst[n]) for n, f in props if n in inst)
-        if k == "items":
-            if isinstance(v, list):
-                return None
-            f = self.compile(v, base)
-            return lambda inst: not isinstance(inst, list) or all(f(x) for x in inst)
-        if k in ("anyOf", "allOf"):
-            fs = tuple(self.compile(sub, base) for sub in v)
-            if k == "anyOf":
-                return lambda inst: any(f(inst) for f in fs)
-            return lambda inst: all(f(inst) for f in fs)
-        if k == "oneOf":
-            fs = tuple(self.compile(sub, base) for sub in v)
-            return lambda inst: sum(1 for f in fs if f(inst)) == 1
-        if k == "not":
-            f = self.compile(v, base)
-            return lambda inst: not f(inst)
-        if k == "if":
-            fi = self.compile(v, base)
-            ft = self.compile(node.get("then", True), base)
-            fe = self.compile(node.get("else", True), base)
-            rest = self._additional(node, base) if ("additionalProperties" in node or "patternProperties" in node) else None
-            if rest is None:
-                return lambda inst: ft(inst) if fi(inst) else fe(inst)
-            return lambda inst: (ft(inst) if fi(inst) else fe(inst)) and rest(inst)
-        if k == "$ref":
-            return self._ref(v, base)
-        if k == "x-dispatch":
-            files = self.contract.files
-            def dispatch(inst, kind=v):
-                if not isinstance(inst, dict):
-                    return True
-                t = inst.get("type")
-                rel = f"{kind}/{t}.json" if isinstance(t, str) else None
-                return rel in files and self.for_file(rel)(inst)
-            return dispatch
-        if k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-            import operator
-            op = {"minimum": operator.ge, "maximum": operator.le, "exclusiveMinimum": operator.gt, "exclusiveMaximum": operator.lt}[k]
-            return lambda inst: isinstance(inst, bool) or not isinstance(inst, (int, float)) or op(inst, v)
-        if k in ("minLength", "maxLength"):
-            return lambda inst: not isinstance(inst, str) or (len(inst) >= v if k == "minLength" else len(inst) <= v)
-        if k in ("minItems", "maxItems"):
-            return lambda inst: not isinstance(inst, list) or (len(inst) >= v if k == "minItems" else len(inst) <= v)
-        if k in ("minProperties", "maxProperties"):
-            return lambda inst: not isinstance(inst, dict) or (len(inst) >= v if k == "minProperties" else len(inst) <= v)
-        if k == "pattern":
-            import re
-            rx = re.compile(v)
-            return lambda inst: not isinstance(inst, str) or rx.search(inst) is not None
-        if k == "propertyNames":
-            f = self.compile(v, base)
-            return lambda inst: not isinstance(inst, dict) or all(f(key) for key in inst)
-        return None  # x-contradiction and anything else: full validation
-
-    def _additional(self, node: dict, base: str):
-        import re
-        names = set(node.get("properties", {}))
-        pats = [(re.compile(p), self.compile(sub, base)) for p, sub in node.get("patternProperties", {}).items()]
-        extra = self.compile(node.get("additionalProperties", True), base)
-
-        def check(inst):
-            if not isinstance(inst, dict):
-                return True
-            for key, val in inst.items():
-                hit = False
-                for rx, f in pats:
-                    if rx.search(key):
-                        hit = True
-                        if not f(val):
-                            return False
-                if not hit and key not in names and not extra(val):
-                    return False
-            return True
-        return check
 
 
 def load_contract(name: str, roots: tuple[Path, ...] | None = None) -> Contract:

@@ -1,0 +1,184 @@
+"""A fast path for validation: schemas compiled to closures that answer only "valid?".
+
+jsonschema's iter_errors costs ~100 us per small event and almost every document is valid. A False (or any
+keyword the compiler does not know) falls back to jsonschema for the precise errors, so the fast path can
+never hide an error.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .overlay import ANNOTATIONS, resolve_pointer
+
+if TYPE_CHECKING:
+    from .contracts import Contract
+
+_IGNORED = {"$schema", "$id", "$defs", "definitions", "default", "title", "description", "deprecated", "format",
+            "readOnly", "writeOnly", "examples", "$comment", "contentMediaType", "contentEncoding", *ANNOTATIONS}
+
+
+def _is_type(inst: Any, t: str) -> bool:
+    if t == "string":
+        return isinstance(inst, str)
+    if t == "object":
+        return isinstance(inst, dict)
+    if t == "array":
+        return isinstance(inst, list)
+    if t == "null":
+        return inst is None
+    if t == "boolean":
+        return isinstance(inst, bool)
+    if isinstance(inst, bool):
+        return False
+    if t == "integer":  # jsonschema counts 3.0 as an integer
+        return isinstance(inst, int) or (isinstance(inst, float) and inst.is_integer())
+    return t == "number" and isinstance(inst, (int, float))
+
+
+def _never(inst: Any) -> bool:
+    return False
+
+
+class _FastCompiler:
+    """Compiles a contract's 2020-12 schemas into `inst -> bool` closures (memoized per schema node)."""
+
+    def __init__(self, contract: "Contract"):
+        self.contract = contract
+        self.by_uri = {doc["$id"]: doc for doc in contract.files.values()}
+        self.fns: dict[int, Any] = {}
+
+    def for_file(self, rel: str):
+        doc = self.contract.files[rel]
+        return self.compile(doc, doc["$id"])
+
+    def compile(self, node: Any, base: str):
+        key = id(node)
+        fn = self.fns.get(key)
+        if fn is None:
+            self.fns[key] = lambda inst: self.fns[key](inst)  # placeholder for recursive refs
+            fn = self.fns[key] = self._build(node, base)
+        return fn
+
+    def _ref(self, ref: str, base: str):
+        from urllib.parse import urldefrag, urljoin
+
+        url, frag = urldefrag(urljoin(base, ref))
+        doc = self.by_uri.get(url)
+        if doc is None:
+            return _never
+        return self.compile(resolve_pointer(doc, frag), url)
+
+    def _build(self, node: Any, base: str):
+        if node is True or node == {}:
+            return lambda inst: True
+        if node is False or not isinstance(node, dict):
+            return _never
+        checks = []
+        for k, v in node.items():
+            if k in _IGNORED or k in ("then", "else", "additionalProperties", "patternProperties"):
+                continue
+            c = self._keyword(k, v, node, base)
+            if c is None:
+                return _never  # unknown keyword: let jsonschema decide
+            checks.append(c)
+        if "if" not in node and ("additionalProperties" in node or "patternProperties" in node):
+            checks.append(self._additional(node, base))
+        if len(checks) == 1:
+            return checks[0]
+        checks_t = tuple(checks)
+        return lambda inst: all(c(inst) for c in checks_t)
+
+    def _keyword(self, k: str, v: Any, node: dict, base: str):
+        if k == "type":
+            if isinstance(v, str):
+                return lambda inst: _is_type(inst, v)
+            return lambda inst: any(_is_type(inst, t) for t in v)
+        if k == "enum":
+            if all(isinstance(x, str) for x in v):
+                vs = frozenset(v)
+                return lambda inst: isinstance(inst, str) and inst in vs
+            from jsonschema._utils import equal
+            return lambda inst: any(equal(inst, x) for x in v)
+        if k == "const":
+            from jsonschema._utils import equal
+            return lambda inst: equal(inst, v)
+        if k == "required":
+            return lambda inst: not isinstance(inst, dict) or all(n in inst for n in v)
+        if k == "properties":
+            props = tuple((name, self.compile(sub, base)) for name, sub in v.items())
+            return lambda inst: not isinstance(inst, dict) or all(f(inst[n]) for n, f in props if n in inst)
+        if k == "items":
+            if isinstance(v, list):
+                return None
+            f = self.compile(v, base)
+            return lambda inst: not isinstance(inst, list) or all(f(x) for x in inst)
+        if k in ("anyOf", "allOf"):
+            fs = tuple(self.compile(sub, base) for sub in v)
+            if k == "anyOf":
+                return lambda inst: any(f(inst) for f in fs)
+            return lambda inst: all(f(inst) for f in fs)
+        if k == "oneOf":
+            fs = tuple(self.compile(sub, base) for sub in v)
+            return lambda inst: sum(1 for f in fs if f(inst)) == 1
+        if k == "not":
+            f = self.compile(v, base)
+            return lambda inst: not f(inst)
+        if k == "if":
+            fi = self.compile(v, base)
+            ft = self.compile(node.get("then", True), base)
+            fe = self.compile(node.get("else", True), base)
+            rest = self._additional(node, base) if ("additionalProperties" in node or "patternProperties" in node) else None
+            if rest is None:
+                return lambda inst: ft(inst) if fi(inst) else fe(inst)
+            return lambda inst: (ft(inst) if fi(inst) else fe(inst)) and rest(inst)
+        if k == "$ref":
+            return self._ref(v, base)
+        if k == "x-dispatch":
+            files = self.contract.files
+            def dispatch(inst, kind=v):
+                if not isinstance(inst, dict):
+                    return True
+                t = inst.get("type")
+                rel = f"{kind}/{t}.json" if isinstance(t, str) else None
+                return rel in files and self.for_file(rel)(inst)
+            return dispatch
+        if k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            import operator
+            op = {"minimum": operator.ge, "maximum": operator.le, "exclusiveMinimum": operator.gt, "exclusiveMaximum": operator.lt}[k]
+            return lambda inst: isinstance(inst, bool) or not isinstance(inst, (int, float)) or op(inst, v)
+        if k in ("minLength", "maxLength"):
+            return lambda inst: not isinstance(inst, str) or (len(inst) >= v if k == "minLength" else len(inst) <= v)
+        if k in ("minItems", "maxItems"):
+            return lambda inst: not isinstance(inst, list) or (len(inst) >= v if k == "minItems" else len(inst) <= v)
+        if k in ("minProperties", "maxProperties"):
+            return lambda inst: not isinstance(inst, dict) or (len(inst) >= v if k == "minProperties" else len(inst) <= v)
+        if k == "pattern":
+            import re
+            rx = re.compile(v)
+            return lambda inst: not isinstance(inst, str) or rx.search(inst) is not None
+        if k == "propertyNames":
+            f = self.compile(v, base)
+            return lambda inst: not isinstance(inst, dict) or all(f(key) for key in inst)
+        return None  # x-contradiction and anything else: full validation
+
+    def _additional(self, node: dict, base: str):
+        import re
+        names = set(node.get("properties", {}))
+        pats = [(re.compile(p), self.compile(sub, base)) for p, sub in node.get("patternProperties", {}).items()]
+        extra = self.compile(node.get("additionalProperties", True), base)
+
+        def check(inst):
+            if not isinstance(inst, dict):
+                return True
+            for key, val in inst.items():
+                hit = False
+                for rx, f in pats:
+                    if rx.search(key):
+                        hit = True
+                        if not f(val):
+                            return False
+                if not hit and key not in names and not extra(val):
+                    return False
+            return True
+        return check
