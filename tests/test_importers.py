@@ -311,3 +311,13 @@ def test_event_lines_holding_several_streams_become_one_exchange_per_response():
     assert [x.index for x in result.exchanges] == [0, 1]
     assert [[e.index for e in x.response.events] for x in result.exchanges] == [[0, 1], [0, 1]]
     assert result.exchanges[1].response.events[0].data["response"]["id"] == "resp_b"
+
+
+def test_documentation_excerpt_cassettes_are_marked_as_fragments():
+    from respcompat.importers import load_text
+
+    text = ("respcompat:\n  provenance: {kind: documentation, page: X, excerpt: true}\n"
+            "interactions:\n- request: {method: POST, uri: 'https://h/v1/responses', body: '{}', headers: {}}\n"
+            "  response: {status: {code: 200, message: OK}, headers: {}, body: {string: '{}'}}\nversion: 1\n")
+    [ex] = load_text(text, "x.yaml").exchanges
+    assert ex.meta["fragment"] is True
