@@ -1,5 +1,3 @@
-# The respcompat pytest plugin: --provider, --model, --base-url, --record-mode, --report-dir.
-import importlib.util
-
-if importlib.util.find_spec("respcompat.plugin") is not None:  # TEMP during bring-up
-    pytest_plugins = ["respcompat.plugin"]
+# The respcompat pytest plugin: --provider, --model, --base-url, --cassette-dir, --report-dir (+ pytest-recording's
+# --record-mode, default none: offline replay).
+pytest_plugins = ["respcompat.plugin"]

@@ -1,0 +1,308 @@
+"""pytest plugin: `--provider` and friends, cassettes through pytest-recording, each case judged by the engine,
+compared with the expectations, and written to the run record."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from . import recording
+from .findings import CONTRADICTION, DOCUMENTED, Finding
+
+SETTINGS = pytest.StashKey["Settings"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    g = parser.getgroup("respcompat", "respcompat conformance suite")
+    g.addoption("--provider", help="provider profile to run against (providers/NAME.yaml)")
+    g.addoption("--model", help="model to request (default: the profile's default_model)")
+    g.addoption("--base-url", help="endpoint to send to (default: the profile's base URL); any compatible server")
+    g.addoption("--report-dir", default="reports", help="where the run record goes (default: reports/)")
+    g.addoption("--cassette-dir", help="cassette root (default: cassettes/ of the project); <dir>/<provider>/<case>.yaml")
+    # --record-mode none|once|new_episodes|all|rewrite (default none: offline replay) is pytest-recording's own.
+
+
+@dataclass
+class Settings:
+    """One run: the profile, where requests go, how cassettes are used, and the run record being built."""
+
+    provider: str
+    profile: Any
+    model: str | None
+    base_url: str
+    record_mode: str
+    report_dir: Path
+    api_key: str | None
+    expectations: list[dict[str, Any]]
+    record: dict[str, Any]
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # nodeid -> run-record case
+
+    @property
+    def key_env(self) -> str | None:
+        return getattr(self.profile, "api_key_env", None)
+
+    def block_for(self, path: Path) -> dict[str, Any]:
+        return recording.provenance(path.stem, model=self.model, base_url=self.base_url)
+
+
+def load_profile(name: str) -> Any:
+    from .providers import load_profile as load
+
+    return load(name)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "respcompat(case_id): a conformance case or flow, judged and recorded")
+    name = config.getoption("provider")
+    if not name:
+        return
+    from .expectations import load_expectations
+    from .report import new_run_record
+
+    try:
+        profile = load_profile(name)
+        expected = load_expectations(name)
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from exc
+    if not config.pluginmanager.has_plugin("recording"):
+        raise pytest.UsageError("--provider needs pytest-recording (pip install pytest-recording)")
+    mode = config.getoption("record_mode", None) or "none"
+    model = config.getoption("model") or profile.default_model
+    base_url = config.getoption("base_url") or profile.base_url()
+    key = os.environ.get(profile.api_key_env) if profile.api_key_env else None
+    record = new_run_record(name, model=model, base_url=base_url, record_mode="all" if mode == "rewrite" else mode)
+    config.stash[SETTINGS] = Settings(name, profile, model, base_url, mode, Path(config.getoption("report_dir")),
+                                      key, expected, record)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        marker = item.get_closest_marker("respcompat")
+        if marker is not None:
+            item.add_marker(pytest.mark.vcr)  # pytest-recording opens the case's cassette around the test
+            item.extra_keyword_matches.add(marker.args[0])  # so `-k flow.multiturn` selects it
+
+
+# --- pytest-recording fixtures and hook ----------------------------------------------------------------------
+
+def _settings(request: pytest.FixtureRequest) -> Settings | None:
+    return request.config.stash.get(SETTINGS, None)
+
+
+def _case_id(request: pytest.FixtureRequest) -> str | None:
+    marker = request.node.get_closest_marker("respcompat")
+    return marker.args[0] if marker is not None else None
+
+
+@pytest.fixture
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    s = _settings(request)
+    root = Path(request.config.getoption("cassette_dir") or recording.CASSETTES_DIR)
+    return str(root / (s.provider if s else "_no_provider"))
+
+
+@pytest.fixture
+def default_cassette_name(request: pytest.FixtureRequest) -> str:
+    return _case_id(request) or request.node.name
+
+
+@pytest.fixture
+def vcr_config(request: pytest.FixtureRequest, vcr_cassette_dir: str, default_cassette_name: str) -> dict[str, Any]:
+    s = _settings(request)
+    kind = recording.cassette_kind(Path(vcr_cassette_dir) / f"{default_cassette_name}.yaml")
+    return recording.vcr_config(kind, [s.api_key] if s and s.api_key else [])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    s = config.stash.get(SETTINGS, None)
+    if s is None:  # a marked test outside a --provider run: matchers only, nothing is recorded
+        recording.configure(vcr, lambda p: recording.provenance(p.stem, model=None, base_url=None))
+    else:
+        recording.configure(vcr, s.block_for, [s.api_key] if s.api_key else [])
+
+
+# --- the case fixture ----------------------------------------------------------------------------------------
+
+@pytest.fixture
+def respcompat(request: pytest.FixtureRequest, vcr_cassette_dir: str) -> "CaseRun":
+    """Runs one case or flow: `respcompat.run(flow)` where `flow(transport)` sends the requests."""
+    s = _settings(request)
+    if s is None:
+        pytest.skip("conformance case: run with --provider NAME (a profile in providers/)")
+    cid = _case_id(request)
+    if cid is None:
+        raise pytest.UsageError(f"{request.node.nodeid}: mark it @pytest.mark.respcompat('<case id>')")
+    cassette = Path(vcr_cassette_dir) / f"{cid}.yaml"
+    entry = {"id": cid, "outcome": "skipped", "cassette": _rel(cassette) if cassette.exists() else None,
+             "findings": [], "infra_error": None}
+    s.entries[request.node.nodeid] = entry
+    return CaseRun(s, cid, cassette, entry)
+
+
+def _rel(path: Path) -> str:
+    try:
+        return path.relative_to(recording.PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@dataclass
+class CaseRun:
+    settings: Settings
+    case_id: str
+    cassette: Path
+    entry: dict[str, Any]
+
+    @property
+    def model(self) -> str | None:
+        return self.settings.model
+
+    @property
+    def kind(self) -> str | None:
+        return recording.cassette_kind(self.cassette)
+
+    def run(self, flow: Callable[[Any], None], meta: dict[str, Any] | None = None,
+            before_judging: Callable[[list[Any]], None] | None = None) -> list[Finding]:
+        """Send (or replay) the flow, judge every exchange with the engine, hold the findings to the expectations."""
+        __tracebackhide__ = True
+        exchanges = self._import() if self.kind == recording.DOCUMENTATION else self._send(flow)
+        for ex in exchanges:
+            ex.meta.update({"case": self.case_id, **(meta or {})})
+        if before_judging is not None:
+            before_judging(exchanges)
+        return self.judge(exchanges)
+
+    def _import(self) -> list[Any]:
+        __tracebackhide__ = True
+        from .importers import load_file
+
+        result = load_file(self.cassette)
+        if result.error:
+            pytest.fail(f"{_rel(self.cassette)}: {result.error}", pytrace=False)
+        return result.exchanges
+
+    def _send(self, flow: Callable[[Any], None]) -> list[Any]:
+        __tracebackhide__ = True
+        from vcr.errors import CannotOverwriteExistingCassetteException
+
+        from .transport import InfraError, Transport
+
+        s = self.settings
+        record = f"pytest --provider {s.provider} --record-mode once -k {self.case_id}"
+        if s.record_mode == "none" and not self.cassette.exists():
+            pytest.skip(f"no cassette {_rel(self.cassette)}; record it with: {record}")
+        network = s.record_mode in ("new_episodes", "all", "rewrite") or not self.cassette.exists()
+        if network and s.key_env and not s.api_key:
+            pytest.skip(f"live run needs an API key: set {s.key_env} (profile {s.provider})")
+        transport = Transport.for_profile(s.profile, s.base_url, s.api_key, source=s.base_url,
+                                          backoff=1.0 if network else 0.0)
+        try:
+            flow(transport)
+        except InfraError as exc:
+            self.entry.update(infra_error=str(exc), outcome="error")
+            pytest.fail(f"infrastructure error (not a finding): {exc}", pytrace=False)
+        except CannotOverwriteExistingCassetteException:
+            pytest.fail(f"a request of {self.case_id} is not in {_rel(self.cassette)} (method, path and JSON body "
+                        f"must match): the case changed since it was recorded; re-record with: "
+                        f"pytest --provider {s.provider} --record-mode all -k {self.case_id}", pytrace=False)
+        finally:
+            transport.close()
+        return transport.exchanges
+
+    def judge(self, exchanges: list[Any]) -> list[Finding]:
+        __tracebackhide__ = True
+        from .engine import check_exchanges
+        from .expectations import compare
+
+        errors: list[str] = []
+        findings = check_exchanges(exchanges, self.settings.provider, errors)
+        self.entry["findings"] = [f.to_json() for f in findings]
+        if errors:
+            self.entry["infra_error"] = "; ".join(errors)
+        verdict = compare(self.case_id, findings, self.settings.expectations)
+        if verdict.failed:
+            pytest.fail(render_failure(self.case_id, verdict, self.settings.provider), pytrace=False)
+        if errors:
+            pytest.fail("infrastructure error (not a finding): " + "; ".join(errors), pytrace=False)
+        if verdict.known:
+            pytest.xfail(f"{len(verdict.known)} known divergence(s) (expectations/{self.settings.provider}.yaml): "
+                         + ", ".join(sorted({f.check for f, _ in verdict.known})))
+        return findings
+
+
+# --- rendering -----------------------------------------------------------------------------------------------
+
+def _short(value: Any, limit: int = 200) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def render_finding(f: Finding) -> str:
+    where = f"exchange {f.exchange}" + (f", event {f.event}" if f.event is not None else "")
+    lines = [f"{f.classification}  {f.check}  at {f.pointer or '/'}  ({where})",
+             f"    {f.message}",
+             f"    expected: {_short(f.expected)}",
+             f"    actual:   {_short(f.actual)}"]
+    if f.source:
+        lines.append(f"    source:   {f.source}")
+    return "\n".join(lines)
+
+
+def render_failure(case_id: str, verdict: Any, provider: str) -> str:
+    out = [f"{case_id}: {len(verdict.new)} new undocumented divergence(s), "
+           f"{len(verdict.gone)} expected divergence(s) no longer seen"]
+    out += [render_finding(f) for f in verdict.new]
+    for e in verdict.gone:
+        out.append(f"unexpected pass  {e['check']}  at {e.get('pointer', '*') or '/'}: listed in expectations/"
+                   f"{provider}.yaml ({e['reason']}) but it no longer occurs; remove the entry "
+                   f"(respcompat update-expectations reports/run.json)")
+    return "\n".join(out)
+
+
+# --- the run record and the terminal summary -----------------------------------------------------------------
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
+    report = yield
+    s = item.config.stash.get(SETTINGS, None)
+    entry = s.entries.get(item.nodeid) if s is not None else None
+    if entry is not None and entry["outcome"] != "error" and (report.when == "call" or report.skipped):
+        entry["outcome"] = "xfailed" if hasattr(report, "wasxfail") else report.outcome
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    s = session.config.stash.get(SETTINGS, None)
+    if s is None or not s.entries:
+        return
+    from .report import write_run_record
+
+    s.record["cases"] = list(s.entries.values())
+    s.record["report_path"] = str(write_run_record(s.record, s.report_dir))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    s = config.stash.get(SETTINGS, None)
+    if s is None or not s.entries:
+        return
+    tr = terminalreporter
+    tr.section(f"respcompat: {s.provider} ({s.model}, record mode {s.record_mode})")
+    counts: dict[str, int] = {}
+    for e in s.entries.values():
+        counts[e["outcome"]] = counts.get(e["outcome"], 0) + 1
+    tr.write_line("cases: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+    for e in s.entries.values():
+        reported = [f for f in e["findings"] if f["classification"] in (DOCUMENTED, CONTRADICTION)]
+        if e["infra_error"]:
+            tr.write_line(f"  {e['id']}: infrastructure error: {e['infra_error']}")
+        if reported:
+            n_doc = sum(f["classification"] == DOCUMENTED for f in reported)
+            tr.write_line(f"  {e['id']}: {n_doc} documented deviation(s), {len(reported) - n_doc} doc contradiction(s)")
+    if s.record.get("report_path"):
+        tr.write_line(f"run record: {s.record['report_path']}")
