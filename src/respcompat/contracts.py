@@ -84,6 +84,20 @@ def _show(v: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _label(branch: Any) -> str:
+    """A short name for one anyOf branch: its $ref target, type, const or enum."""
+    if not isinstance(branch, dict):
+        return str(branch)
+    if "$ref" in branch:
+        return branch["$ref"].rsplit("/", 1)[-1].removesuffix(".json")
+    if "const" in branch:
+        return _show(branch["const"])
+    if "enum" in branch:
+        return "one of " + _show(branch["enum"])
+    t = branch.get("type")
+    return " or ".join(t) if isinstance(t, list) else str(t or "schema")
+
+
 class Contract:
     """A composed contract with its validators compiled once per schema file."""
 
@@ -197,7 +211,8 @@ class Contract:
         path = list(err.absolute_path)
         expected, actual = val, _short(inst)
         if kw == "type":
-            msg = f"expected {' or '.join(val) if isinstance(val, list) else val}, got {_json_type(inst)} {_show(inst)}"
+            msg = f"expected {' or '.join(val) if isinstance(val, list) else val}, got " + (
+                "null" if inst is None else f"{_json_type(inst)} {_show(inst)}")
         elif kw == "required":
             # jsonschema yields one error per missing name but keeps the name only in its message
             name = err.message.split(" is a required property")[0].strip("'\"")
@@ -209,8 +224,11 @@ class Contract:
             types = [c.validator_value for c in err.context]
             flat = [t for ts in types for t in (ts if isinstance(ts, list) else [ts])]
             expected = flat
-            msg = f"expected {' or '.join(flat)}, got {_json_type(inst)} {_show(inst)}"
+            msg = f"expected {' or '.join(flat)}, got " + ("null" if inst is None else f"{_json_type(inst)} {_show(inst)}")
             kw = "type"
+        elif kw in ("anyOf", "oneOf") and isinstance(val, list):
+            expected = [_label(b) for b in val]
+            msg = f"matches none of: {', '.join(expected)}; got " + ("null" if inst is None else f"{_json_type(inst)} {_show(inst)}")
         elif kw == "additionalProperties":
             extra = [k for k in inst if k not in err.schema.get("properties", {})] if isinstance(inst, dict) else []
             msg, expected, actual = f"unexpected propert{'ies' if len(extra) > 1 else 'y'} {', '.join(map(repr, extra))}", False, extra

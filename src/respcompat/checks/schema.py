@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..contracts import SchemaError
+from ..contracts import KIND_FILES, SchemaError
 from ..exchange import Exchange
 from ..findings import CONTRADICTION, DOCUMENTED, UNDOCUMENTED, Finding
 from . import check
@@ -37,7 +37,7 @@ def _finding(check_id: str, e: SchemaError, classification: str, contract: str, 
                    event=event, source=source, classification=classification, contract=contract, details=details)
 
 
-def _deviation_source(provider, e: SchemaError) -> str:
+def _deviation_source(provider, e: SchemaError, kind_file: str | None = None) -> str:
     """The overlay doc behind a place where the provider's contract departs from OpenAI's."""
     src = None
     if e.keyword == "x-dispatch" and isinstance(e.actual, str):
@@ -46,7 +46,20 @@ def _deviation_source(provider, e: SchemaError) -> str:
             if doc is not None and doc.get("x-source"):
                 src = doc["x-source"]
                 break
-    return src or provider.overlay_source(e.schema_path) or f"contract:{provider.name}"
+    return src or provider.overlay_source(e.schema_path) or _source_along(provider, kind_file, e.pointer) \
+        or f"contract:{provider.name}"
+
+
+def _source_along(provider, kind_file: str | None, pointer: str) -> str | None:
+    """The overlay stamp on the provider schema node that the instance pointer walks to (properties / items)."""
+    if not kind_file:
+        return None
+    path = ""
+    best = None
+    for tok in pointer.split("/")[1:]:
+        path += "/items" if tok.isdigit() else f"/properties/{tok}"
+        best = provider.overlay_source(f"{kind_file}#{path}") or best
+    return best
 
 
 def judge(check_id: str, kind: str, doc: Any, ctx, event: int | None = None, **extra: Any) -> Iterator[Finding]:
@@ -68,7 +81,8 @@ def judge(check_id: str, kind: str, doc: Any, ctx, event: int | None = None, **e
     for e in openai.validate(kind, doc).errors:
         if e.pointer in broken:
             continue  # already reported against the provider's own contract
-        yield _finding(check_id, e, DOCUMENTED, openai.name, _deviation_source(provider, e), event,
+        kind_file = KIND_FILES.get(kind) or (f"events/{doc.get('type')}.json" if isinstance(doc, dict) else None)
+        yield _finding(check_id, e, DOCUMENTED, openai.name, _deviation_source(provider, e, kind_file), event,
                        {**extra, "openai_source": e.source})
 
 
