@@ -77,3 +77,13 @@ def test_json_output_validates_against_its_published_schema(capsys):
     schema = json.loads((root / "check-output.schema.json").read_text())
     _, out = _run(capsys, "check", "--format", "json", str(FIX))
     jsonschema.Draft202012Validator(schema).validate(json.loads(out.out))
+
+
+def test_json_output_names_the_provider_doc_contradictions_the_findings_landed_on(capsys):
+    cassette = Path(__file__).resolve().parents[1] / "cassettes" / "dashscope" / "text.string_input.yaml"
+    _, out = _run(capsys, "check", "--provider", "dashscope", "--format", "json", str(cassette))
+    doc = json.loads(out.out)
+    by_id = {c["id"]: c for c in doc["doc_contradictions"]}
+    assert by_id["response-id-format"]["findings"] >= 1
+    assert len(by_id["response-id-format"]["sides"]) == 2
+    assert any(f["classification"] == "doc-contradiction" for f in doc["files"][0]["findings"])

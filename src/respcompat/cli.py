@@ -20,8 +20,11 @@ class UsageError(Exception):
 
 def check_paths(paths: Sequence[str], provider: str) -> dict[str, Any]:
     """Import every file under `paths`, judge it, and return the public JSON document."""
-    from .engine import judge_exchanges
+    from collections import Counter
+
+    from .engine import judge_exchanges, judge_for
     from .importers import load_path, load_text
+    from .report import contradiction_id, doc_contradictions
 
     results = []
     for p in paths:
@@ -32,11 +35,13 @@ def check_paths(paths: Sequence[str], provider: str) -> dict[str, Any]:
             raise UsageError(f"no such file or folder: {p}")
         results.extend(load_path(p))
     files = []
+    hits: Counter = Counter()
     for r in results:
         entry: dict[str, Any] = {"path": str(r.path), "format": r.format, "exchanges": len(r.exchanges),
                                  "error": r.error, "findings": [], "infra_errors": []}
         if r.error is None and r.exchanges:
             outcome = judge_exchanges(r.exchanges, provider)
+            hits.update(cid for cid in map(contradiction_id, outcome.findings) if cid)
             entry["findings"] = [f.to_json() for f in outcome.findings]
             entry["infra_errors"] = outcome.errors
         files.append(entry)
@@ -48,6 +53,7 @@ def check_paths(paths: Sequence[str], provider: str) -> dict[str, Any]:
         "version": JSON_FORMAT_VERSION,
         "provider": provider,
         "files": files,
+        "doc_contradictions": doc_contradictions(judge_for(provider).profile, hits),
         "summary": {
             "files": len(files),
             "exchanges": sum(f["exchanges"] for f in files),
@@ -86,6 +92,12 @@ def render_text(doc: dict[str, Any], verbose: bool = False) -> str:
             where = f"ex {x['exchange']}" + (f" ev {x['event']}" if x["event"] is not None else "")
             out.append(f"    {where:<12} {x['pointer'] or '/':<40} expected {_short(x['expected'])}  actual {_short(x['actual'])}")
             out.append(f"    {'':<12} {x['message']}" + (f"  [source: {x['source']}]" if x["source"] else ""))
+    hit = [c for c in doc.get("doc_contradictions", []) if c["findings"]]
+    if hit:
+        out.append("\nwhere the provider's own documents disagree:")
+        for c in hit:
+            sides = "; ".join(f"{x.get('source')}: {x.get('says')}" for x in c["sides"])
+            out.append(f"  {c['id']} ({c['findings']} finding(s)): {c['summary']}\n    {sides}")
     s = doc["summary"]
     by = ", ".join(f"{v} {k}" for k, v in s["by_classification"].items())
     out.append(f"\n{s['files']} file(s), {s['exchanges']} exchange(s), {s['findings']} finding(s): {by}"

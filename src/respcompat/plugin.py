@@ -62,7 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if not name:
         return
     from .expectations import load_expectations
-    from .report import new_run_record
+    from .report import doc_contradictions, new_run_record
 
     try:
         profile = load_profile(name)
@@ -75,7 +75,8 @@ def pytest_configure(config: pytest.Config) -> None:
     model = config.getoption("model") or profile.default_model
     base_url = config.getoption("base_url") or profile.base_url()
     key = os.environ.get(profile.api_key_env) if profile.api_key_env else None
-    record = new_run_record(name, model=model, base_url=base_url, record_mode="all" if mode == "rewrite" else mode)
+    record = new_run_record(name, model=model, base_url=base_url, record_mode="all" if mode == "rewrite" else mode,
+                            doc_contradictions=doc_contradictions(profile))
     config.stash[SETTINGS] = Settings(name, profile, model, base_url, mode, Path(config.getoption("report_dir")),
                                       key, expected, record)
 

@@ -20,6 +20,19 @@ def new_run_record(provider: str, **fields: Any) -> dict[str, Any]:
     return record
 
 
+def contradiction_id(finding: Any) -> str | None:
+    """The profile contradiction a classified finding points at (semantic: an id; schema: a note dict)."""
+    c = finding.details.get("contradiction")
+    return c.get("id") if isinstance(c, dict) else c
+
+
+def doc_contradictions(profile: Any, hits: Counter | None = None) -> list[dict[str, Any]]:
+    """The provider's documents that disagree, each with how many findings of this run landed on it."""
+    hits = hits or Counter()
+    return [{"id": c["id"], "summary": c.get("summary"), "sides": c.get("sides", []), "findings": hits.get(c["id"], 0)}
+            for c in getattr(profile, "contradictions", None) or []]
+
+
 def write_run_record(record: dict[str, Any], report_dir: str | Path) -> Path:
     """Write `run.json` (+ `run.md`) into report_dir and return the JSON path."""
     from .scrub import scrub_text
@@ -52,6 +65,12 @@ def render_markdown(records: list[dict[str, Any]]) -> str:
     for r in records:
         out.append(f"# respcompat run: {r['provider']}\n")
         out.append(f"- model: `{r.get('model')}`  base URL: `{r.get('base_url')}`  record mode: `{r.get('record_mode')}`  started: {r.get('started')}\n")
+        if r.get("doc_contradictions"):
+            out.append("Where the provider's own documents disagree (both sides are part of its contract):\n")
+            for c in r["doc_contradictions"]:
+                sides = "; ".join(f"{s_.get('source')}: {s_.get('says')}" for s_ in c.get("sides", []))
+                out.append(f"- `{c['id']}` ({c.get('findings', 0)} finding(s) this run): {c.get('summary')} — {sides}")
+            out.append("")
         out.append("| case | outcome | undocumented | contradictions | documented | cassette |")
         out.append("|---|---|---|---|---|---|")
         for c in r.get("cases", []):
