@@ -38,6 +38,7 @@ class Profile:
     kind: str = "hosted"
     sources: dict[str, str] = field(default_factory=dict)
     notes: list[dict[str, Any]] = field(default_factory=list)
+    unlisted_parameters: dict[str, Any] | None = None
     path: Path | None = None
 
     def doc(self, key: str) -> dict[str, Any]:

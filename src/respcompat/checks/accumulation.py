@@ -95,7 +95,7 @@ def _compare_item(spec: _Stream, item, at: tuple, pi, value, event: int) -> Iter
     else:
         parts = item.get(spec.container)
         part = parts[pi] if isinstance(parts, list) and isinstance(pi, int) and pi < len(parts) else None
-        path = at + (spec.container, pi, spec.field)
+        path = at + (spec.container, pi if pi is not None else "-", spec.field)  # "-": the deltas named no part
         actual = part.get(spec.field) if isinstance(part, dict) else None
     if actual != value:
         where = "the terminal response" if at[0] == "response" else "output_item.done"

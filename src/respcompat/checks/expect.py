@@ -2,8 +2,8 @@
 
 Each check runs only when its key is in the expectation. Body checks judge the response object that states the
 outcome (a stream's terminal event); an HTTP error or a stream without a terminal event is left to
-`case.http_status`, `http.error_body` and `stream.terminal_event`. `expect.documented` (a parameter range from the
-profile) is not judged: no profile has a `parameters:` section yet.
+`case.http_status`, `http.error_body` and `stream.terminal_event`. `expect.documented` is judged by
+`case.parameter_acceptance` (documented.py).
 """
 
 from __future__ import annotations
