@@ -20,6 +20,8 @@ from respcompat.engine import judge_exchanges, judge_for  # noqa: E402
 from respcompat.importers import load_path  # noqa: E402
 
 BUDGET_S = 3.0
+# Recordings of a provider we have a contract for are judged by it; the rest by OpenAI's.
+FOLDER_PROVIDER = {"dashscope": "dashscope", "volcengine-ark": "ark"}
 
 
 def _best(fn, repeat: int) -> float:
@@ -35,14 +37,20 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus", nargs="?", default=os.environ.get("RESPCOMPAT_REALWORLD", str(ROOT.parent / "shared" / "realworld")))
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--provider", default="openai")
+    ap.add_argument("--provider", default="auto", help="a profile, or auto: each corpus folder by its provider")
     args = ap.parse_args()
     if not Path(args.corpus).is_dir():
         print(f"corpus not found: {args.corpus}")
         return 0
 
+    def provider_of(path) -> str:
+        if args.provider != "auto":
+            return args.provider
+        return FOLDER_PROVIDER.get(Path(path).parent.name, "openai")
+
     t = time.perf_counter()
-    judge_for(args.provider)
+    for name in {provider_of(p) for p in Path(args.corpus).rglob("*")} if args.provider == "auto" else {args.provider}:
+        judge_for(name)
     warm = time.perf_counter() - t  # loading + compiling contracts, once per process
 
     def import_only():
@@ -51,7 +59,11 @@ def main() -> int:
     def full():
         for r in load_path(args.corpus):
             if r.exchanges:
-                judge_exchanges(r.exchanges, args.provider)
+                judge_exchanges(r.exchanges, provider_of(r.path))
+
+    t = time.perf_counter()
+    full()
+    first = time.perf_counter() - t  # the first pass: nothing warmed but the compiled validators
 
     results = load_path(args.corpus)
     n_files = len(results)
@@ -64,7 +76,7 @@ def main() -> int:
     print(f"import only (baseline):        {base:.3f} s")
     print(f"import + all checks:           {total:.3f} s  ({total / base:.1f}x baseline; "
           f"{1e6 * (total - base) / max(n_ev + n_ex, 1):.0f} us per event/body)")
-    print(f"first run incl. compile:       {warm + total:.3f} s  (budget {BUDGET_S:.1f} s: {'ok' if warm + total < BUDGET_S else 'OVER'})")
+    print(f"first pass incl. compile:      {warm + first:.3f} s  (budget {BUDGET_S:.1f} s: {'ok' if warm + first < BUDGET_S else 'OVER'})")
     return 0
 
 
