@@ -248,36 +248,29 @@ class Contract:
             erratum=self._nearest(where, "x-erratum"), contradiction=getattr(err, "contradiction", None), file=where[0],
         )
 
-    def _nearest(self, where: tuple[str, str], key: str) -> Any:
-        """The closest `key` annotation on the schema node or its ancestors within its file."""
-        rel, ptr = where
+    def _ancestors(self, rel: str, ptr: str):
+        """The schema node at `rel#ptr` and its ancestors within the file, nearest first."""
         doc = self.files.get(rel)
+        if doc is None:
+            return
         parts = ptr.split("/")
         for n in range(len(parts), 0, -1):
             try:
                 node = resolve_pointer(doc, "/".join(parts[:n]))
             except (KeyError, IndexError, ValueError, TypeError):
                 continue
-            if isinstance(node, dict) and key in node:
-                return node[key]
-        return None
+            if isinstance(node, dict):
+                yield node
+
+    def _nearest(self, where: tuple[str, str], key: str) -> Any:
+        """The closest `key` annotation on the schema node or its ancestors within its file."""
+        return next((node[key] for node in self._ancestors(*where) if key in node), None)
 
     def overlay_source(self, schema_path: str) -> str | None:
         """The nearest non-generated `x-source` at `file#pointer` in this contract (what an overlay stamped)."""
         rel, _, ptr = schema_path.partition("#")
-        doc = self.files.get(rel)
-        if doc is None:
-            return None
-        parts = ptr.split("/")
-        for n in range(len(parts), 0, -1):
-            try:
-                node = resolve_pointer(doc, "/".join(parts[:n]))
-            except (KeyError, IndexError, ValueError, TypeError):
-                continue
-            src = node.get("x-source") if isinstance(node, dict) else None
-            if src and not str(src).startswith("openai:"):
-                return src
-        return None
+        return next((node["x-source"] for node in self._ancestors(rel, ptr)
+                     if node.get("x-source") and not str(node["x-source"]).startswith("openai:")), None)
 
 
 def load_contract(name: str, roots: tuple[Path, ...] | None = None) -> Contract:
