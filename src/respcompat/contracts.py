@@ -31,6 +31,10 @@ KINDS = (*KIND_FILES, "event")
 _MAX_ACTUAL = 200
 
 
+class KindNotInContract(LookupError):
+    """`Contract.validate` on a kind the contract has no schema for (its spec documents no such object)."""
+
+
 @dataclass
 class SchemaError:
     """One schema violation (or, in `notes`, one doc contradiction), pointing into the instance."""
@@ -170,6 +174,12 @@ class Contract:
             yield err
 
     # public --------------------------------------------------------------------------------------
+    def has(self, kind: str) -> bool:
+        """Whether this contract has a schema for `kind` (Open Responses, e.g., documents no delete result)."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}")
+        return bool(self.types["events"]) if kind == "event" else KIND_FILES[kind] in self.files
+
     def file_for(self, kind: str, doc: Any) -> str | None:
         if kind == "event":
             t = doc.get("type") if isinstance(doc, dict) else None
@@ -180,6 +190,10 @@ class Contract:
         """Validate one document of `kind` (request|response|error|deleted|input_items|event)."""
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}")
+        if not self.has(kind):
+            missing = "events/*.json" if kind == "event" else KIND_FILES[kind]
+            raise KindNotInContract(f"contract {self.name!r} has no {kind!r} schema ({missing}): its spec documents "
+                                    f"none; check Contract.has({kind!r}) before validating")
         rel = self.file_for(kind, doc)
         if rel is None:  # event of an unknown type (or not an object)
             t = doc.get("type") if isinstance(doc, dict) else None
