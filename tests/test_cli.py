@@ -87,3 +87,15 @@ def test_json_output_names_the_provider_doc_contradictions_the_findings_landed_o
     assert by_id["response-id-format"]["findings"] >= 1
     assert len(by_id["response-id-format"]["sides"]) == 2
     assert any(f["classification"] == "doc-contradiction" for f in doc["files"][0]["findings"])
+
+
+def test_a_yardstick_counts_documents_failing_another_contract_without_changing_the_verdict(capsys):
+    code, out = _run(capsys, "check", "--format", "json", "--yardstick", "openresponses", str(FIX / "clean_text_stream.sse"))
+    y = json.loads(out.out)["files"][0]["yardsticks"]["openresponses"]
+    assert code == 0 and y["documents"] == 10
+    # Open Responses requires completed_at on every response object; the fixture's created/in_progress events lack it.
+    assert y["failing"] >= 1 and y["examples"][0]["pointer"] == "/response/completed_at"
+
+
+def test_an_unknown_yardstick_is_a_usage_error(capsys):
+    assert _run(capsys, "check", "--yardstick", "nosuch", str(FIX))[0] == 2

@@ -18,7 +18,7 @@ class UsageError(Exception):
     """Bad arguments: exit code 2."""
 
 
-def check_paths(paths: Sequence[str], provider: str) -> dict[str, Any]:
+def check_paths(paths: Sequence[str], provider: str, yardsticks: Sequence[str] = ()) -> dict[str, Any]:
     """Import every file under `paths`, judge it, and return the public JSON document."""
     from collections import Counter
 
@@ -44,6 +44,10 @@ def check_paths(paths: Sequence[str], provider: str) -> dict[str, Any]:
             hits.update(cid for cid in map(contradiction_id, outcome.findings) if cid)
             entry["findings"] = [f.to_json() for f in outcome.findings]
             entry["infra_errors"] = outcome.errors
+            if yardsticks:
+                from .yardstick import measure
+
+                entry["yardsticks"] = {name: measure(r.exchanges, name) for name in yardsticks}
         files.append(entry)
     counts = {c: 0 for c in CLASSIFICATIONS}
     for f in files:
@@ -82,6 +86,9 @@ def render_text(doc: dict[str, Any], verbose: bool = False) -> str:
                 out.append(f"\n{f['path']}  [{f['format']}]  {f['exchanges']} exchange(s): ok")
             continue
         out.append(f"\n{f['path']}  [{f['format']}]  {f['exchanges']} exchange(s), {len(f['findings'])} finding(s)")
+        for name, y in (f.get("yardsticks") or {}).items():
+            out.append(f"  {name}: {y['failing']} of {y['documents']} document(s) fail"
+                       + (f", e.g. {y['examples'][0]['pointer'] or '/'}: {y['examples'][0]['message']}" if y["examples"] else ""))
         for err in f["infra_errors"]:
             out.append(f"  infrastructure error: {err}")
         group = None
@@ -114,7 +121,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     if args.provider not in profile_names():
         raise UsageError(f"unknown provider {args.provider!r}; known: {', '.join(profile_names())}")
-    doc = check_paths(args.paths, args.provider)
+    from .contracts import contract_names
+
+    unknown = [y for y in args.yardstick if y not in contract_names()]
+    if unknown:
+        raise UsageError(f"unknown contract {unknown[0]!r}; known: {', '.join(contract_names())}")
+    doc = check_paths(args.paths, args.provider, args.yardstick)
     text = json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n" if args.format == "json" else render_text(doc, args.verbose)
     sys.stdout.write(text)
     return exit_code(doc)
@@ -157,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--provider", default="openai", help="provider profile to judge against (default: openai)")
     c.add_argument("--format", choices=("text", "json"), default="text")
     c.add_argument("-v", "--verbose", action="store_true", help="list clean files too")
+    c.add_argument("--yardstick", action="append", default=[], metavar="CONTRACT",
+                   help="also count documents that fail another contract, e.g. openresponses (informational)")
     c.add_argument("paths", nargs="+", metavar="PATH", help="file, folder, or - for stdin")
     c.set_defaults(func=_cmd_check)
 
