@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from . import eras
 from .checks import CheckContext, run_checks
 from .classify import classify_all
 from .exchange import Exchange
@@ -52,7 +53,8 @@ def judge_exchanges(exchanges: list[Exchange], provider: str, only: Iterable[str
         raw = run_checks(ex, ctx, only)
         events = ex.response.events if ex.response is not None and ex.response.events is not None else []
         event_types = {e.index: e.type for e in events}
-        out.findings.extend(classify_all(raw, judge.profile, ex.endpoint, event_types))
+        classified = classify_all(raw, judge.profile, ex.endpoint, event_types)
+        out.findings.extend(eras.reclassify(classified, ex, provider))
     return out
 
 

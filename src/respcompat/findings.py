@@ -8,7 +8,13 @@ from typing import Any
 DOCUMENTED = "documented-deviation"
 UNDOCUMENTED = "undocumented-divergence"
 CONTRADICTION = "doc-contradiction"
-CLASSIFICATIONS = (DOCUMENTED, UNDOCUMENTED, CONTRADICTION)
+# Shown, never a divergence: a field OpenAI added after the recording's date; a field OpenAI does not define; a
+# finding that rests on what the model wrote (never the only evidence for an undocumented divergence).
+CONTRACT_DRIFT = "contract-drift"
+EXTENSION = "extension"
+MODEL_DEPENDENT = "model-dependent"
+CLASSIFICATIONS = (DOCUMENTED, UNDOCUMENTED, CONTRADICTION, CONTRACT_DRIFT, EXTENSION, MODEL_DEPENDENT)
+INFORMATIONAL = (CONTRACT_DRIFT, EXTENSION, MODEL_DEPENDENT)
 
 
 @dataclass
