@@ -1,6 +1,7 @@
-"""The one generic runner: every case in suites/cases/*.yaml, and every doc.* cassette of the provider.
+"""The one generic runner: every case and flow in suites/cases/*.yaml, and every doc.* cassette of the provider.
 
-A case is sent (or replayed) through the transport, and its exchanges are judged by the engine (`respcompat.run`).
+A case is a list of steps (one request, a probe's two, or a flow's several: respcompat.steps), sent or replayed
+through the transport; its exchanges are judged by the engine and given a verdict by the plugin.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from jsonschema import Draft202012Validator
 
 from respcompat import PROJECT_ROOT
 from respcompat.recording import CASSETTES_DIR
+from respcompat.steps import run_steps
 
 HERE = Path(__file__).parent
-INVALID_KEY = "sk-respcompat-invalid-0000000000000000"
 
 
 @lru_cache(maxsize=1)
@@ -74,39 +75,24 @@ def _applies(case: dict[str, Any], profile: Any) -> str | None:
     return None
 
 
-def _send(t: Any, case: dict[str, Any], model: str | None, vary: dict[str, Any] | None = None) -> Any:
-    endpoint = case.get("endpoint", "create")
-    if endpoint != "create":
-        return getattr(t, endpoint)(case["response_id"])
-    body = {"model": model, **case["request"], **(vary or {})}
-    headers = None
-    if case.get("auth") == "invalid":
-        auth = t.auth_header
-        headers = {auth[0]: f"{auth[1]} {INVALID_KEY}".strip()} if auth else None
-    return t.create(body, headers=headers)
-
-
 def test_case(case: dict[str, Any], respcompat: Any) -> None:
+    """Send (or replay) the case's steps; the engine judges every exchange and the plugin gives the verdict."""
     __tracebackhide__ = True
     why = _applies(case, respcompat.settings.profile)
     if why and respcompat.kind != "documentation":
         pytest.skip(why)
     probe = case.get("probe")
 
-    def flow(t: Any) -> None:
-        if "request" not in case and "response_id" not in case:
+    def flow(t: Any) -> list[str]:
+        if "request" not in case and "response_id" not in case and "steps" not in case:
             pytest.skip(f"{case['id']}: a documentation example, with no request to send live")
-        first = _send(t, case, respcompat.model)
-        if probe:
-            first.meta["probe"] = "control"
-            _send(t, case, respcompat.model, probe["vary"]).meta["probe"] = "varied"
+        return run_steps(t, case, respcompat.model)
 
     def record_probe(exchanges: list[Any]) -> None:
         if probe:
             respcompat.entry["probe"] = {"parameter": probe["parameter"], "verdict": probe_verdict(exchanges, probe)}
 
-    # run() fails the test (new divergence, unexpected pass) or xfails it (known divergences) itself.
-    respcompat.run(flow, meta={"expect": case.get("expect") or {}, "doc": case.get("doc")}, before_judging=record_probe)
+    respcompat.run(flow, meta={"doc": case.get("doc")}, before_judging=record_probe)
 
 
 def probe_verdict(exchanges: list[Any], probe: dict[str, Any]) -> str:

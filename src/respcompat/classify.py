@@ -4,13 +4,29 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .findings import CONTRADICTION, DOCUMENTED, UNDOCUMENTED, Finding
+from .exchange import Exchange
+from .findings import CONTRADICTION, DOCUMENTED, MODEL_DEPENDENT, UNDOCUMENTED, Finding
+
+# Findings no profile can document: a 2xx body that is not the JSON object the endpoint returns, or an error answer
+# that is not JSON at all. A provider documents a shape; "HTML instead of JSON" is never that shape.
+NEVER_DOCUMENTED = frozenset({"body.json", "body.kind"})
 
 
-def _matches(rule: dict[str, Any], finding: Finding, endpoint: str, event_type: str | None) -> bool:
+def _status_matches(want: Any, got: int | None) -> bool:
+    if got is None:
+        return False
+    if isinstance(want, str) and len(want) == 3 and want.endswith("xx"):
+        return str(got)[0] == want[0]
+    return got == want
+
+
+def _matches(rule: dict[str, Any], finding: Finding, endpoint: str, event_type: str | None,
+             status: int | None = None) -> bool:
     if rule.get("check") not in (None, finding.check):
         return False
     when = rule.get("when") or {}
+    if "status" in when and not _status_matches(when["status"], status):
+        return False
     if "event_type" in when and when["event_type"] != event_type:
         return False
     if "pointer" in when and not (finding.pointer or "").startswith(when["pointer"]):
@@ -31,16 +47,21 @@ def _doc_ref(profile: Any, key: str | None) -> str | None:
     return f"{key} ({url})" if url else key
 
 
-def classify(finding: Finding, profile: Any, endpoint: str = "other", event_type: str | None = None) -> Finding:
+def _documentable(finding: Finding) -> bool:
+    return finding.check not in NEVER_DOCUMENTED and not finding.details.get("not_json")
+
+
+def classify(finding: Finding, profile: Any, endpoint: str = "other", event_type: str | None = None,
+             status: int | None = None) -> Finding:
     """Set `classification` (and `source`) of a semantic finding; schema findings arrive classified already."""
     if finding.classification is not None:
         return finding
-    if profile is None or getattr(profile, "name", None) == "openai":
+    if profile is None or getattr(profile, "name", None) == "openai" or not _documentable(finding):
         finding.classification = UNDOCUMENTED
         return finding
     for c in getattr(profile, "contradictions", None) or []:
         for rule in c.get("checks") or []:
-            if _matches(rule, finding, endpoint, event_type):
+            if _matches(rule, finding, endpoint, event_type, status):
                 sides = "; ".join(f"{s.get('source')}: {s.get('says')}" for s in c.get("sides") or [])
                 finding.classification = CONTRADICTION
                 finding.details["contradiction"] = c.get("id")
@@ -48,7 +69,7 @@ def classify(finding: Finding, profile: Any, endpoint: str = "other", event_type
                 finding.message = f"{finding.message} [the provider's documents disagree: {c.get('summary', c.get('id'))}]"
                 return finding
     for rule in getattr(profile, "deviations", None) or []:
-        if _matches(rule, finding, endpoint, event_type):
+        if rule.get("when") and _matches(rule, finding, endpoint, event_type, status):  # no blanket deviation
             finding.classification = DOCUMENTED
             finding.source = _doc_ref(profile, rule.get("source")) or finding.source
             if rule.get("note"):
@@ -58,5 +79,36 @@ def classify(finding: Finding, profile: Any, endpoint: str = "other", event_type
     return finding
 
 
-def classify_all(findings: Iterable[Finding], profile: Any, endpoint: str, event_types: dict[int, str | None]) -> list[Finding]:
-    return [classify(f, profile, endpoint, event_types.get(f.event) if f.event is not None else None) for f in findings]
+def model_dependent(finding: Finding, exchange: Exchange, spec_flag: bool) -> bool:
+    """Does this finding rest on what the model wrote rather than on what the server did?
+
+    A function call or a schema-valid JSON answer is the server's guarantee only when the request forces it
+    (tool_choice required or a named tool; text.format json_schema with strict true); otherwise it is the model's.
+    """
+    if spec_flag or finding.details.get("model_dependent"):
+        return True
+    body = exchange.request.body if exchange.request is not None and isinstance(exchange.request.body, dict) else {}
+    if finding.check == "case.function_call":
+        choice = body.get("tool_choice")
+        forced = choice == "required" or (isinstance(choice, dict) and choice.get("type") in ("function", "allowed_tools"))
+        return not forced and finding.expected is not False
+    if finding.check == "case.structured_output":
+        fmt = (body.get("text") or {}).get("format") if isinstance(body.get("text"), dict) else None
+        return not (isinstance(fmt, dict) and fmt.get("strict") is True)
+    return False
+
+
+def classify_all(findings: Iterable[Finding], profile: Any, exchange: Exchange,
+                 model_dependent_checks: frozenset[str] = frozenset()) -> list[Finding]:
+    """Classify one exchange's findings; an undocumented finding that rests on the model's words is model-dependent."""
+    resp = exchange.response
+    events = resp.events if resp is not None and resp.events is not None else []
+    types = {e.index: e.type for e in events}
+    status = resp.status if resp is not None else None
+    out = []
+    for f in findings:
+        classify(f, profile, exchange.endpoint, types.get(f.event) if f.event is not None else None, status)
+        if f.classification == UNDOCUMENTED and model_dependent(f, exchange, f.check in model_dependent_checks):
+            f.classification = MODEL_DEPENDENT
+        out.append(f)
+    return out

@@ -11,7 +11,9 @@ from typing import Any, Sequence
 from . import __version__
 from .findings import CLASSIFICATIONS, UNDOCUMENTED
 
-JSON_FORMAT_VERSION = 1
+JSON_FORMAT_VERSION = 2
+# Exit codes (documented in the README and --help; CHANGELOG 0.2.0 added 3).
+EXIT_OK, EXIT_DIVERGENCE, EXIT_USAGE, EXIT_UNREADABLE = 0, 1, 2, 3
 
 
 class UsageError(Exception):
@@ -37,8 +39,9 @@ def check_paths(paths: Sequence[str], provider: str, yardsticks: Sequence[str] =
     files = []
     hits: Counter = Counter()
     for r in results:
+        error = r.error or (None if r.exchanges else "no recorded exchange found in the file: nothing to judge")
         entry: dict[str, Any] = {"path": str(r.path), "format": r.format, "exchanges": len(r.exchanges),
-                                 "error": r.error, "findings": [], "infra_errors": []}
+                                 "error": error, "findings": [], "infra_errors": []}
         if r.error is None and r.exchanges:
             outcome = judge_exchanges(r.exchanges, provider)
             hits.update(cid for cid in map(contradiction_id, outcome.findings) if cid)
@@ -59,6 +62,7 @@ def check_paths(paths: Sequence[str], provider: str, yardsticks: Sequence[str] =
         "files": files,
         "doc_contradictions": doc_contradictions(judge_for(provider).profile, hits),
         "summary": {
+            "by_check": dict(sorted(Counter(x["check"] for f in files for x in f["findings"]).items())),
             "files": len(files),
             "exchanges": sum(f["exchanges"] for f in files),
             "findings": sum(len(f["findings"]) for f in files),
@@ -76,7 +80,11 @@ def _short(value: Any, limit: int = 60) -> str:
 def render_text(doc: dict[str, Any], verbose: bool = False) -> str:
     """People's view: per file, findings grouped by classification then check, expected vs actual side by side."""
     out: list[str] = [f"respcompat check --provider {doc['provider']}"]
-    order = {UNDOCUMENTED: 0, "doc-contradiction": 1, "documented-deviation": 2}
+    order = {c: i for i, c in enumerate((UNDOCUMENTED, "doc-contradiction", "documented-deviation", "model-dependent",
+                                         "contract-drift", "extension"))}
+    by_check = doc["summary"].get("by_check") or {}
+    if by_check:
+        out.append("findings per check: " + ", ".join(f"{k} {v}" for k, v in by_check.items()))
     for f in doc["files"]:
         if f["error"]:
             out.append(f"\n{f['path']}  [{f['format'] or 'unknown'}]  ERROR: {f['error']}")
@@ -96,7 +104,7 @@ def render_text(doc: dict[str, Any], verbose: bool = False) -> str:
             if (x["classification"], x["check"]) != group:
                 group = (x["classification"], x["check"])
                 out.append(f"  {x['classification']}  {x['check']}")
-            where = f"ex {x['exchange']}" + (f" ev {x['event']}" if x["event"] is not None else "")
+            where = f"ex {x['exchange']}" + (f" ev {_events(x)}" if x["event"] is not None else "")
             out.append(f"    {where:<12} {x['pointer'] or '/':<40} expected {_short(x['expected'])}  actual {_short(x['actual'])}")
             out.append(f"    {'':<12} {x['message']}" + (f"  [source: {x['source']}]" if x["source"] else ""))
     hit = [c for c in doc.get("doc_contradictions", []) if c["findings"]]
@@ -112,8 +120,28 @@ def render_text(doc: dict[str, Any], verbose: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
+def _events(x: dict[str, Any]) -> str:
+    """`7`, or `0-135 (136 events)` for a finding merged over many events."""
+    evs = x.get("events") or [x["event"]]
+    if len(evs) == 1:
+        return str(evs[0])
+    runs, start, prev = [], evs[0], evs[0]
+    for e in evs[1:] + [None]:
+        if e is not None and e == prev + 1:
+            prev = e
+            continue
+        runs.append(str(start) if start == prev else f"{start}-{prev}")
+        if e is not None:
+            start = prev = e
+    text = ",".join(runs[:4]) + (",…" if len(runs) > 4 else "")
+    return f"{text} ({len(evs)} events)"
+
+
 def exit_code(doc: dict[str, Any]) -> int:
-    return 1 if doc["summary"]["by_classification"].get(UNDOCUMENTED, 0) else 0
+    """1 on an undocumented divergence; else 3 when a file could not be read or judged; else 0."""
+    if doc["summary"]["by_classification"].get(UNDOCUMENTED, 0):
+        return EXIT_DIVERGENCE
+    return EXIT_UNREADABLE if doc["summary"]["unreadable_files"] else EXIT_OK
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -161,7 +189,14 @@ def _cmd_update_expectations(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="respcompat", description="Conformance checks for OpenAI Responses API providers.")
+    p = argparse.ArgumentParser(
+        prog="respcompat", description="Conformance checks for OpenAI Responses API providers.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="exit codes of check: 0 no undocumented divergence, 1 an undocumented divergence, 2 usage error,\n"
+               "3 a file could not be read or is not a recorded exchange (and nothing diverged)\n\n"
+               "examples:\n  respcompat check --provider dashscope recordings/\n"
+               "  respcompat check --format json traffic.har\n"
+               "  respcompat report reports/*/run.json --format html -o matrix.html")
     p.add_argument("--version", action="version", version=f"respcompat {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 

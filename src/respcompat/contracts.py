@@ -16,6 +16,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7, DRAFT202012
 
 from .fastpath import _FastCompiler
+from .preview import clip, render
 from .overlay import (  # noqa: F401  (re-exported: the contract API)
     ANNOTATIONS, BASE_URI, SCHEMAS_DIR, _composed, _escape, apply_change, contract_names, pointer_of, resolve_pointer,
 )
@@ -29,6 +30,8 @@ KIND_FILES = {
 }
 KINDS = (*KIND_FILES, "event")
 _MAX_ACTUAL = 200
+# JSON values one document may hold before it is refused unvalidated (real bodies hold a few thousand).
+_MAX_VALUES = 1_000_000
 
 
 class KindNotInContract(LookupError):
@@ -78,14 +81,30 @@ def _json_type(v: Any) -> str:
     return "array" if isinstance(v, list) else "object"
 
 
+def _oversized(doc: Any) -> bool:
+    """More than _MAX_VALUES values once unfolded: a shared (aliased) subtree counts each time it is reached, as
+    jsonschema (and its messages, which repr instances) would walk it. The walk stops at the budget."""
+    budget, stack = _MAX_VALUES, [doc]
+    while stack:
+        v = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return True
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
+
+
 def _short(v: Any) -> Any:
-    text = json.dumps(v, ensure_ascii=False, default=str)
-    return v if len(text) <= _MAX_ACTUAL else text[:_MAX_ACTUAL] + "..."
+    # Bounded: an instance may be huge or an alias bomb; never serialise more than is kept.
+    return clip(v, _MAX_ACTUAL)
 
 
 def _show(v: Any) -> str:
-    text = json.dumps(v, ensure_ascii=False, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
+    text, complete = render(v, 60)
+    return text if complete else text[:57] + "..."
 
 
 def _label(branch: Any) -> str:
@@ -194,6 +213,10 @@ class Contract:
             missing = "events/*.json" if kind == "event" else KIND_FILES[kind]
             raise KindNotInContract(f"contract {self.name!r} has no {kind!r} schema ({missing}): its spec documents "
                                     f"none; check Contract.has({kind!r}) before validating")
+        if _oversized(doc):
+            return ValidationResult([SchemaError("", f"document too large to validate (more than {_MAX_VALUES} JSON "
+                                                 "values: a YAML alias bomb?)", "size", f"<= {_MAX_VALUES} values",
+                                                 _short(doc), "", f"{self.name}:{kind}")])
         rel = self.file_for(kind, doc)
         if rel is None:  # event of an unknown type (or not an object)
             t = doc.get("type") if isinstance(doc, dict) else None
@@ -245,7 +268,8 @@ class Contract:
             msg = f"matches none of: {', '.join(expected)}; got " + ("null" if inst is None else f"{_json_type(inst)} {_show(inst)}")
         elif kw == "additionalProperties":
             extra = [k for k in inst if k not in err.schema.get("properties", {})] if isinstance(inst, dict) else []
-            msg, expected, actual = f"unexpected propert{'ies' if len(extra) > 1 else 'y'} {', '.join(map(repr, extra))}", False, extra
+            shown = ", ".join(repr(str(k)[:60]) for k in extra[:10]) + (", ..." if len(extra) > 10 else "")
+            msg, expected, actual = f"unexpected propert{'ies' if len(extra) > 1 else 'y'} {shown}", False, _short(extra)
         elif kw == "x-dispatch":
             known = ", ".join(val[:12]) + (", ..." if len(val) > 12 else "")
             msg = f"{err.message} (known: {known})"

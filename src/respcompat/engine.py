@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from . import eras
-from .checks import CheckContext, run_checks
+from .checks import CheckContext, model_dependent_ids, run_checks
 from .classify import classify_all
 from .exchange import Exchange
 from .findings import Finding
+from .preview import preview
 
 
 @dataclass
@@ -49,12 +50,30 @@ def judge_exchanges(exchanges: list[Exchange], provider: str, only: Iterable[str
     judge = judge_for(provider)
     ctx = CheckContext(provider=judge.profile, contracts=judge.contracts, exchanges=exchanges)
     out = Outcome(errors=ctx.errors)
+    model_dependent = model_dependent_ids()
     for ex in exchanges:
         raw = run_checks(ex, ctx, only)
-        events = ex.response.events if ex.response is not None and ex.response.events is not None else []
-        event_types = {e.index: e.type for e in events}
-        classified = classify_all(raw, judge.profile, ex.endpoint, event_types)
-        out.findings.extend(eras.reclassify(classified, ex, provider))
+        classified = classify_all(raw, judge.profile, ex, model_dependent)
+        out.findings.extend(merge_events(eras.reclassify(classified, ex, provider)))
+    return out
+
+
+def merge_events(findings: list[Finding]) -> list[Finding]:
+    """One finding per problem: the same finding on many events of a stream becomes one, with `events` listed."""
+    merged: dict[tuple, Finding] = {}
+    out: list[Finding] = []
+    for f in findings:
+        if f.event is None:
+            out.append(f)
+            continue
+        key = (f.exchange, f.check, f.classification, f.pointer, f.message, preview(f.expected, 120))
+        first = merged.get(key)
+        if first is None:
+            merged[key] = f
+            f.events = [f.event]
+            out.append(f)
+        else:
+            first.events = (first.events or []) + [f.event]
     return out
 
 

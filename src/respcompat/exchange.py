@@ -21,15 +21,16 @@ class Framing:
     done_sentinel: bool = False  # a `data: [DONE]` event was seen
     unterminated_tail: bool = False  # bytes after the last blank line (a cut-off stream)
     retry_lines: int = 0
+    invalid_utf8: int = 0  # bytes that were not UTF-8, decoded as U+FFFD (each maximal bad sequence counts once)
 
 
-@dataclass
+@dataclass(slots=True)  # a stream may hold a million of them: no per-instance __dict__
 class Event:
     """One server-sent event. `data` is the parsed JSON payload, or None with `parse_error` set."""
 
     index: int  # position in the stream, 0-based, counting every dispatched event
     data: Any = None
-    raw: str = ""
+    raw: str = ""  # the data text; importers keep it only when it did not parse (`parse_error` set) or is [DONE]
     event: str | None = None  # the `event:` line, if any
     id: str | None = None  # the `id:` line, if any
     parse_error: str | None = None
@@ -58,7 +59,7 @@ class Response:
     status: int | None = None  # None when the recording kept only the body
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
     body: Any = None  # parsed JSON for JSON bodies
-    raw_body: str | None = None
+    raw_body: str | None = None  # for a stream read from a file: its first RAW_PREFIX characters only
     events: list[Event] | None = None  # set for streams
     framing: Framing | None = None
     body_error: str | None = None  # the body could not be decoded/parsed
@@ -67,6 +68,8 @@ class Response:
     def is_stream(self) -> bool:
         return self.events is not None
 
+
+RAW_PREFIX = 65536  # how much of a stream's text an imported Response keeps in raw_body (the events hold the rest)
 
 ENDPOINTS = ("create", "retrieve", "delete", "input_items", "cancel", "other")
 

@@ -31,6 +31,7 @@ class Finding:
     # Classification inputs the checks may fill; the classifier reads them.
     contract: str | None = None  # which contract was broken: "openai" or the provider name
     details: dict[str, Any] = field(default_factory=dict)
+    events: list[int] | None = None  # every event the same finding occurred on (merged by the engine)
 
     def to_json(self) -> dict[str, Any]:
         """The public JSON shape (see README: `respcompat check --format json`)."""
@@ -45,4 +46,5 @@ class Finding:
             "exchange": d["exchange"],
             "event": d["event"],
             "source": d["source"],
+            "events": d["events"],
         }

@@ -140,8 +140,8 @@ def respcompat(request: pytest.FixtureRequest, vcr_cassette_dir: str) -> "CaseRu
     if cid is None:
         raise pytest.UsageError(f"{request.node.nodeid}: mark it @pytest.mark.respcompat('<case id>')")
     cassette = Path(vcr_cassette_dir) / f"{cid}.yaml"
-    entry = {"id": cid, "outcome": "skipped", "cassette": _rel(cassette) if cassette.exists() else None,
-             "findings": [], "infra_error": None}
+    entry = {"id": cid, "outcome": "skipped", "verdict": "untested", "reasons": [],
+             "cassette": _rel(cassette) if cassette.exists() else None, "findings": [], "infra_error": None}
     s.entries[request.node.nodeid] = entry
     return CaseRun(s, cid, cassette, entry)
 
@@ -168,16 +168,24 @@ class CaseRun:
     def kind(self) -> str | None:
         return recording.cassette_kind(self.cassette)
 
-    def run(self, flow: Callable[[Any], None], meta: dict[str, Any] | None = None,
+    def run(self, flow: Callable[[Any], list[str] | None], meta: dict[str, Any] | None = None,
             before_judging: Callable[[list[Any]], None] | None = None) -> list[Finding]:
-        """Send (or replay) the flow, judge every exchange with the engine, hold the findings to the expectations."""
+        """Send (or replay) the flow, judge every exchange with the engine, and give the case its verdict."""
         __tracebackhide__ = True
-        exchanges = self._import() if self.kind == recording.DOCUMENTATION else self._send(flow)
+        not_judged: list[str] = []
+        infra: list[str] = []
+        if self.kind == recording.DOCUMENTATION:
+            exchanges = self._import()
+        else:
+            exchanges = self._send(flow, not_judged, infra)
         for ex in exchanges:
-            ex.meta.update({"case": self.case_id, **(meta or {})})
+            ex.meta.setdefault("expect", (meta or {}).get("expect") or {})
+            ex.meta.update({"case": self.case_id, **{k: v for k, v in (meta or {}).items() if k != "expect"}})
+            if ex.meta.get("infra_error"):
+                infra.append(f"exchange {ex.index}: {ex.meta['infra_error']}")
         if before_judging is not None:
             before_judging(exchanges)
-        return self.judge(exchanges)
+        return self.judge(exchanges, not_judged, infra)
 
     def _import(self) -> list[Any]:
         __tracebackhide__ = True
@@ -188,7 +196,7 @@ class CaseRun:
             pytest.fail(f"{_rel(self.cassette)}: {result.error}", pytrace=False)
         return result.exchanges
 
-    def _send(self, flow: Callable[[Any], None]) -> list[Any]:
+    def _send(self, flow: Callable[[Any], list[str] | None], not_judged: list[str], infra: list[str]) -> list[Any]:
         __tracebackhide__ = True
         from vcr.errors import CannotOverwriteExistingCassetteException
 
@@ -204,10 +212,9 @@ class CaseRun:
         transport = Transport.for_profile(s.profile, s.base_url, s.api_key, source=s.base_url,
                                           backoff=1.0 if network else 0.0)
         try:
-            flow(transport)
-        except InfraError as exc:
-            self.entry.update(infra_error=str(exc), outcome="error")
-            pytest.fail(f"infrastructure error (not a finding): {exc}", pytrace=False)
+            not_judged.extend(flow(transport) or [])
+        except InfraError as exc:  # what was sent before is still judged; the verdict is infrastructure-error
+            infra.append(str(exc))
         except CannotOverwriteExistingCassetteException:
             pytest.fail(f"a request of {self.case_id} is not in {_rel(self.cassette)} (method, path and JSON body "
                         f"must match): the case changed since it was recorded; re-record with: "
@@ -216,24 +223,36 @@ class CaseRun:
             transport.close()
         return transport.exchanges
 
-    def judge(self, exchanges: list[Any]) -> list[Finding]:
+    def judge(self, exchanges: list[Any], not_judged: list[str] | None = None,
+              infra: list[str] | None = None) -> list[Finding]:
+        """Judge, compare with the expectations, record the verdict, and end the test the way the verdict says."""
         __tracebackhide__ = True
-        from .engine import check_exchanges
+        from .engine import judge_exchanges
         from .expectations import compare
+        from .verdict import CONFORMS, INCONCLUSIVE, INFRA, KNOWN, UNSUPPORTED, UNTESTED, decide
 
-        errors: list[str] = []
-        findings = check_exchanges(exchanges, self.settings.provider, errors)
+        outcome = judge_exchanges(exchanges, self.settings.provider)
+        findings = outcome.findings
+        infra = list(infra or []) + [f"respcompat: {e}" for e in outcome.errors]
         self.entry["findings"] = [f.to_json() for f in findings]
-        if errors:
-            self.entry["infra_error"] = "; ".join(errors)
-        verdict = compare(self.case_id, findings, self.settings.expectations)
-        if verdict.failed:
-            pytest.fail(render_failure(self.case_id, verdict, self.settings.provider), pytrace=False)
-        if errors:
-            pytest.fail("infrastructure error (not a finding): " + "; ".join(errors), pytrace=False)
-        if verdict.known:
-            pytest.xfail(f"{len(verdict.known)} known divergence(s) (expectations/{self.settings.provider}.yaml): "
-                         + ", ".join(sorted({f.check for f, _ in verdict.known})))
+        self.entry["exchanges"] = len(exchanges)
+        if infra:
+            self.entry["infra_error"] = "; ".join(infra)
+        expected = compare(self.case_id, findings, self.settings.expectations)
+        verdict = decide(exchanges, findings, new=expected.new, known=expected.known, infra=infra,
+                         not_judged=list(not_judged or []))
+        self.entry.update(verdict.to_json())
+        if expected.failed and verdict.verdict != INFRA:
+            pytest.fail(render_failure(self.case_id, expected, self.settings.provider), pytrace=False)
+        reasons = "; ".join(verdict.reasons)
+        if verdict.verdict == INFRA:
+            pytest.fail(f"infrastructure error (not a finding, not a pass): {reasons}", pytrace=False)
+        if verdict.verdict == KNOWN:
+            pytest.xfail(f"{len(expected.known)} known divergence(s) (expectations/{self.settings.provider}.yaml): "
+                         + ", ".join(sorted({f.check for f, _ in expected.known})))
+        if verdict.verdict in (UNSUPPORTED, INCONCLUSIVE, UNTESTED):
+            pytest.skip(f"{verdict.verdict}: {reasons}")
+        assert verdict.verdict == CONFORMS, verdict
         return findings
 
 
@@ -275,6 +294,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
     entry = s.entries.get(item.nodeid) if s is not None else None
     if entry is not None and entry["outcome"] != "error" and (report.when == "call" or report.skipped):
         entry["outcome"] = "xfailed" if hasattr(report, "wasxfail") else report.outcome
+        if report.skipped and entry["verdict"] == "untested" and not entry["reasons"]:
+            longrepr = report.longrepr
+            entry["reasons"] = [str(longrepr[2] if isinstance(longrepr, tuple) else longrepr).removeprefix("Skipped: ")]
     return report
 
 
@@ -292,18 +314,25 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     s = config.stash.get(SETTINGS, None)
     if s is None or not s.entries:
         return
+    from .verdict import VERDICTS
+
     tr = terminalreporter
     tr.section(f"respcompat: {s.provider} ({s.model}, record mode {s.record_mode})")
     counts: dict[str, int] = {}
     for e in s.entries.values():
-        counts[e["outcome"]] = counts.get(e["outcome"], 0) + 1
-    tr.write_line("cases: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+        counts[e["verdict"]] = counts.get(e["verdict"], 0) + 1
+    tr.write_line("verdicts: " + ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts.get(v)))
     for e in s.entries.values():
+        if e["verdict"] in ("diverges", "infrastructure-error", "known-divergence", "unsupported", "inconclusive"):
+            tr.write_line(f"  {e['verdict']:<20} {e['id']}: {_short(e['reasons'][0] if e['reasons'] else '', 150)}")
         reported = [f for f in e["findings"] if f["classification"] in (DOCUMENTED, CONTRADICTION)]
-        if e["infra_error"]:
-            tr.write_line(f"  {e['id']}: infrastructure error: {e['infra_error']}")
         if reported:
             n_doc = sum(f["classification"] == DOCUMENTED for f in reported)
-            tr.write_line(f"  {e['id']}: {n_doc} documented deviation(s), {len(reported) - n_doc} doc contradiction(s)")
+            tr.write_line(f"  {'':<20} {e['id']}: {n_doc} documented deviation(s), "
+                          f"{len(reported) - n_doc} doc contradiction(s)")
+    untested = [e for e in s.entries.values() if e["verdict"] == "untested"]
+    if untested:
+        tr.write_line(f"untested: {len(untested)} case(s), e.g. {untested[0]['id']}: "
+                      f"{_short(untested[0]['reasons'][0] if untested[0]['reasons'] else '', 150)}")
     if s.record.get("report_path"):
         tr.write_line(f"run record: {s.record['report_path']}")

@@ -15,7 +15,9 @@ from vcr.serializers import yamlserializer
 
 from . import PROJECT_ROOT
 from .exchange import classify_endpoint
-from .scrub import REDACTED, SECRET_HEADERS, scrub_headers, scrub_json, scrub_text, scrub_url
+from .transport import take_cut_note
+from .scrub import (REDACTED, SECRET_HEADERS, credentials_in_request, guard, register_secret, scrub_body,
+                    scrub_headers, scrub_text, scrub_url)
 
 CASSETTES_DIR = PROJECT_ROOT / "cassettes"
 DOCUMENTATION = "documentation"
@@ -76,22 +78,12 @@ def match_on(kind: str | None) -> tuple[str, ...]:
 
 # --- scrubbing ------------------------------------------------------------------------------------------------
 
+INFRA_HEADER = "x-respcompat-infra-error"  # in a cassette only: why the answer recorded there is incomplete
+
+
 def _scrub_body(body: Any, secrets: list[str]) -> Any:
     """Scrub a request/response body, keeping JSON as compact JSON and text (SSE) as text."""
-    if body is None:
-        return None
-    as_bytes = isinstance(body, (bytes, bytearray))
-    text = bytes(body).decode("utf-8") if as_bytes else str(body)
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        doc = None
-    if isinstance(doc, (dict, list)):
-        clean = scrub_json(doc)
-        if clean != doc:
-            text = json.dumps(clean, ensure_ascii=False, separators=(",", ":"))
-    text = scrub_text(text, secrets)
-    return text.encode("utf-8") if as_bytes else text
+    return scrub_body(body, secrets)
 
 
 class Scrubber:
@@ -101,6 +93,9 @@ class Scrubber:
         self.secrets = [s for s in (secrets or []) if s]
 
     def request(self, request: Any) -> Any:
+        # Whatever the request carried as a credential is scrubbed by value everywhere from now on.
+        for value in credentials_in_request(dict(request.headers), request.uri):
+            register_secret(value)
         for name in list(request.headers):
             if name.lower() in SECRET_HEADERS:
                 request.headers[name] = REDACTED
@@ -112,7 +107,10 @@ class Scrubber:
         return request
 
     def response(self, response: dict[str, Any]) -> dict[str, Any]:
-        response["headers"] = scrub_headers(response.get("headers") or {})
+        response["headers"] = scrub_headers(response.get("headers") or {}, self.secrets)
+        cut = take_cut_note()
+        if cut:  # the body below is what arrived before the cut; replay reports the same infrastructure error
+            response["headers"][INFRA_HEADER] = [cut]
         body = response.get("body") or {}
         try:
             clean = _scrub_body(body.get("string"), self.secrets)
@@ -215,7 +213,7 @@ class ProvenancePersister:
         text = vcr_serialize(cassette_dict, _WithBlock(serializer, block))
         path.parent.mkdir(parents=True, exist_ok=True)
         # Last line of defence: the key itself, and anything key-shaped, never reaches the disk.
-        path.write_text(scrub_text(text, self.secrets), encoding="utf-8")
+        path.write_text(guard(scrub_text(text, self.secrets), path, self.secrets), encoding="utf-8")
 
 
 def configure(vcr: Any, block_for: Callable[[Path], dict[str, Any]], secrets: list[str] | None = None) -> None:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from typing import Any
 
+from . import safe_json
 from .exchange import Event, Framing
 
 DONE = "[DONE]"
@@ -16,23 +18,49 @@ TRUNCATED = "truncated: the stream ended before the blank line that dispatches t
 
 # Only CRLF, CR and LF end a line; str.splitlines would also split on U+2028, \x1c... inside JSON strings.
 _EOL = re.compile(r"\r\n|\r|\n")
+_REPLACEMENT = b"\xef\xbf\xbd"  # U+FFFD sent as such, not a bad byte we replaced
+# String values worth sharing between events: they repeat on every event of a stream.
+_SHARED_VALUES = frozenset(("type", "item_id", "object", "status", "role", "id"))
 
 
-def _event(index: int, raw: str, event: str | None, id_: str | None) -> Event:
+class _JSON:
+    """One stream's JSON decoder: keys and ids repeated on every event are stored once, not once per event."""
+
+    def __init__(self) -> None:
+        memo: dict[str, str] = {}
+        share = memo.setdefault
+
+        def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+            return {share(k, k): (share(v, v) if type(v) is str and k in _SHARED_VALUES else v) for k, v in items}
+
+        self.share = share
+        self.decode = json.JSONDecoder(object_pairs_hook=pairs).decode
+
+
+def _event(index: int, raw: str, event: str | None, id_: str | None, js: _JSON | None = None,
+           keep_raw: bool = True) -> Event:
     if raw.strip() == DONE:
         return Event(index=index, raw=raw, event=event, id=id_, done=True)
     try:
-        return Event(index=index, data=json.loads(raw), raw=raw, event=event, id=id_)
+        data = safe_json.loads(raw, decode=js.decode if js else json.loads)
+    except safe_json.TooDeepError as exc:
+        return Event(index=index, raw=raw, event=event, id=id_, parse_error=f"data is {exc}")
     except ValueError as exc:
         return Event(index=index, raw=raw, event=event, id=id_, parse_error=f"data is not JSON: {exc}")
+    # The text is kept only on request: the parsed data is what checks read, and big streams would hold it twice.
+    return Event(index=index, data=data, raw=raw if keep_raw else "", event=event, id=id_)
 
 
 class SSEParser:
     """Incremental parser: `feed()` chunks as they arrive (bytes or str), then `close()`; read `.events`, `.framing`."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_raw: bool = True) -> None:
+        """`keep_raw=False`: `Event.raw` only for events whose data did not parse (saves a copy of big streams)."""
         self.events: list[Event] = []
         self.framing = Framing(kind="sse")
+        self._keep_raw = keep_raw
+        self._json = _JSON()
+        self._tail = b""  # the last bytes fed, to find a U+FFFD split across chunks
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")  # WHATWG: UTF-8, U+FFFD for bad bytes
         self._buf = ""  # an incomplete line
         self._skip_lf = False  # the last chunk ended in CR: an LF opening the next one completes a CRLF
@@ -45,7 +73,13 @@ class SSEParser:
 
     def feed(self, chunk: bytes | str) -> list[Event]:
         """Consume one chunk; return the events it completed."""
-        text = self._decoder.decode(chunk) if isinstance(chunk, (bytes, bytearray)) else chunk
+        if not isinstance(chunk, (bytes, bytearray)):
+            return self._consume(chunk)
+        text = self._decoder.decode(chunk)
+        if "\ufffd" in text:  # bad bytes replaced, counted for stream.framing
+            sent = (self._tail + chunk).count(_REPLACEMENT)
+            self.framing.invalid_utf8 += text.count("\ufffd") - sent
+        self._tail = bytes(chunk[-2:])
         return self._consume(text)
 
     def close(self) -> list[Event]:
@@ -54,14 +88,17 @@ class SSEParser:
             return []
         self._closed = True
         before = len(self.events)
-        self._consume(self._decoder.decode(b"", final=True))
+        tail = self._decoder.decode(b"", final=True)
+        self.framing.invalid_utf8 += tail.count("\ufffd")  # a multi-byte sequence cut off by the end
+        self._consume(tail)
         if self._buf:
             self._line(self._buf)  # an incomplete last line is still evidence of what was sent
             self._buf = ""
         if self._pending:
             self.framing.unterminated_tail = True
             if self._data:
-                ev = _event(len(self.events), "\n".join(self._data), self._event_type, self._last_id)
+                ev = _event(len(self.events), "\n".join(self._data), self._event_type, self._last_id, self._json,
+                            keep_raw=True)
                 # The JSON may well be complete; keep it, but say the event was never dispatched.
                 ev.parse_error = TRUNCATED if ev.parse_error is None else f"{TRUNCATED}; {ev.parse_error}"
                 self._emit(ev)
@@ -113,7 +150,7 @@ class SSEParser:
             else:
                 self.framing.data_without_space += 1
         elif name == "event":
-            self._event_type = value
+            self._event_type = self._json.share(value, value) if len(value) < 128 else value
             self.framing.event_lines += 1
         elif name == "id":
             self.framing.id_lines += 1
@@ -126,7 +163,8 @@ class SSEParser:
     def _dispatch(self) -> None:
         self._pending = False
         if self._data:
-            self._emit(_event(len(self.events), "\n".join(self._data), self._event_type, self._last_id))
+            self._emit(_event(len(self.events), "\n".join(self._data), self._event_type, self._last_id, self._json,
+                              self._keep_raw))
         self._data = []
         self._event_type = None
 
@@ -136,20 +174,21 @@ class SSEParser:
         self.events.append(ev)
 
 
-def parse_sse(data: str | bytes) -> tuple[list[Event], Framing]:
+def parse_sse(data: str | bytes, keep_raw: bool = True) -> tuple[list[Event], Framing]:
     """Parse a whole event stream."""
-    parser = SSEParser()
+    parser = SSEParser(keep_raw)
     parser.feed(data)
     parser.close()
     return parser.events, parser.framing
 
 
-def parse_jsonl_events(text: str) -> tuple[list[Event], Framing]:
+def parse_jsonl_events(text: str, keep_raw: bool = True) -> tuple[list[Event], Framing]:
     """One JSON event per line (SSE framing already stripped, as in vercel-ai `.chunks.txt`); blank lines skipped."""
     events: list[Event] = []
+    js = _JSON()
     for line in text.lstrip("\ufeff").split("\n"):
         line = line.rstrip("\r")
         if line.strip():
-            events.append(_event(len(events), line, None, None))
+            events.append(_event(len(events), line, None, None, js, keep_raw))
     framing = Framing(kind="jsonl", done_sentinel=any(e.done for e in events))
     return events, framing

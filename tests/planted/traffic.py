@@ -81,9 +81,17 @@ def to_exchange(data: dict, index: int, source: str) -> Exchange:
                 response.body_error = str(exc)
         if "events" in rd:
             response.events = [_event(i, e) for i, e in enumerate(rd["events"])]
+            # What the SSE parser would have seen had the events been sent as OpenAI sends them:
+            # an `event:` line when the event names one, `data: ` with a space.
             response.framing = Framing(kind="sse", done_sentinel=any(e.done for e in response.events),
-                                       unterminated_tail=bool(rd.get("unterminated_tail")))
-    return Exchange(request=request, response=response, index=index, source=source)
+                                       unterminated_tail=bool(rd.get("unterminated_tail")),
+                                       event_lines=sum(1 for e in response.events if e.event is not None),
+                                       data_with_space=len(response.events))
+            if rd.get("invalid_utf8"):  # Framing.invalid_utf8: bytes the decoder had to replace
+                response.framing.invalid_utf8 = rd["invalid_utf8"]
+    # Exchange.meta (a case's `expect:`, a fragment mark) travels with the exchange, as importers set it.
+    return Exchange(request=request, response=response, index=index, source=source,
+                    meta=copy.deepcopy(data.get("meta") or {}))
 
 
 def _event(i: int, e: dict) -> Event:

@@ -27,18 +27,23 @@ class CheckSpec:
     # Needs the whole stream (lifecycle, accumulation): skipped on fragments, i.e. events cut out of a stream
     # (Exchange.meta["fragment"]), where a missing `response.created` says nothing about the provider.
     whole_stream: bool = False
+    # Judges what the model wrote, not what the server did: reported apart, never the only evidence of a divergence.
+    model_dependent: bool = False
 
 
 REGISTRY: dict[str, CheckSpec] = {}
+# Checks that read the model's wording (registered elsewhere, in modules another change owns).
+MODEL_DEPENDENT_CHECKS = frozenset({"case.output_text", "case.reasoning"})
 
 
-def check(check_id: str, *, description: str, applies_to: str = "any", whole_stream: bool = False) -> Callable[[CheckFunc], CheckFunc]:
+def check(check_id: str, *, description: str, applies_to: str = "any", whole_stream: bool = False,
+          model_dependent: bool = False) -> Callable[[CheckFunc], CheckFunc]:
     """Register a check function under a permanent id."""
 
     def register(func: CheckFunc) -> CheckFunc:
         if check_id in REGISTRY and REGISTRY[check_id].func is not func:
             raise ValueError(f"duplicate check id {check_id!r}")
-        REGISTRY[check_id] = CheckSpec(check_id, func, description, applies_to, whole_stream)
+        REGISTRY[check_id] = CheckSpec(check_id, func, description, applies_to, whole_stream, model_dependent)
         return func
 
     return register
@@ -60,6 +65,10 @@ def load_all() -> dict[str, CheckSpec]:
         if not mod.name.startswith("_"):
             importlib.import_module(f"{__name__}.{mod.name}")
     return REGISTRY
+
+
+def model_dependent_ids() -> frozenset[str]:
+    return MODEL_DEPENDENT_CHECKS | {cid for cid, spec in load_all().items() if spec.model_dependent}
 
 
 def _applies(spec: CheckSpec, exchange: Exchange) -> bool:

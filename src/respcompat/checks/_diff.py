@@ -11,6 +11,8 @@ _MISSING = object()
 
 def first_diff(a: Any, b: Any, at: str = "", ignore: frozenset[str] = frozenset()) -> tuple[str, Any, Any] | None:
     """`(pointer, a value, b value)` of the first place a and b differ (keys in `ignore` skipped at every level)."""
+    if a is b and not ignore:
+        return None  # one shared (YAML-aliased) subtree: equal without walking it
     if isinstance(a, dict) and isinstance(b, dict):
         for k in list(a) + [k for k in b if k not in a]:
             if k in ignore:

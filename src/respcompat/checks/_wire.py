@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ..exchange import Event, Exchange
 from ..findings import Finding
+from ..preview import clip, preview
 
 WIRE = "OpenAI wire behaviour"
 TERMINAL_TYPES = ("response.completed", "response.failed", "response.incomplete")
@@ -17,8 +18,65 @@ RESPONSE_EVENTS = ("response.created", "response.queued", "response.in_progress"
 
 def finding(check: str, pointer: str, message: str, expected: Any = None, actual: Any = None,
             event: int | None = None, source: str = WIRE, **details: Any) -> Finding:
-    return Finding(check=check, pointer=pointer, message=message, expected=expected, actual=actual,
-                   event=event, source=source, details=dict(details))
+    """A finding; expected/actual copied from provider data are cut to a bounded preview when big."""
+    return Finding(check=check, pointer=pointer, message=message, expected=clip(expected), actual=clip(actual),
+                   event=event, source=source, details={k: clip(v) for k, v in details.items()})
+
+
+# Which index each item-scoped event must carry: the item state machine and the accumulation checks place
+# these events by them. On any other event an index is optional but, when present, must be usable.
+_PARTS_BY_CONTENT = ("response.content_part.added", "response.content_part.done", "response.output_text.delta",
+                     "response.output_text.done", "response.refusal.delta", "response.refusal.done",
+                     "response.reasoning_text.delta", "response.reasoning_text.done")
+_PARTS_BY_SUMMARY = ("response.reasoning_summary_part.added", "response.reasoning_summary_part.done",
+                     "response.reasoning_summary_text.delta", "response.reasoning_summary_text.done")
+REQUIRED_INDEXES: dict[str, tuple[str, ...]] = {
+    "response.output_item.added": ("output_index",), "response.output_item.done": ("output_index",),
+    "response.function_call_arguments.delta": ("output_index",),
+    "response.function_call_arguments.done": ("output_index",),
+    **{t: ("output_index", "content_index") for t in _PARTS_BY_CONTENT},
+    **{t: ("output_index", "summary_index") for t in _PARTS_BY_SUMMARY},
+}
+INDEX_KEYS = ("output_index", "content_index", "summary_index")
+
+
+def index(value: Any) -> int | None:
+    """`value` when it is a usable index (a non-negative integer, not a bool), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def type_of(e: Event) -> str | None:
+    """The event's `type` when it is a string (a wrong type is the schema check's finding)."""
+    t = e.data.get("type") if isinstance(e.data, dict) else None
+    return t if isinstance(t, str) else None
+
+
+def say(value: Any, limit: int = 80) -> str:
+    """A value for a message: a short string as itself, anything else as a bounded preview."""
+    return value if isinstance(value, str) and len(value) <= limit else preview(value, limit)
+
+
+def misplaced(events: list[Event]) -> tuple[Event, str, int] | None:
+    """The first event that cannot be placed in the output (an index missing where required, or not a
+    non-negative integer), the key at fault, and how many events have such a problem."""
+    first, count = None, 0
+    for e in events:
+        t = type_of(e)
+        if t in RESPONSE_EVENTS:
+            continue
+        need = REQUIRED_INDEXES.get(t, ())
+        bad = next((k for k in INDEX_KEYS if (k in need and k not in e.data)
+                    or (k in e.data and index(e.data[k]) is None)), None)
+        if bad is not None:
+            count += 1
+            if first is None:
+                first = (e, bad)
+    return (first[0], first[1], count) if first is not None else None
+
+
+def path_key(path) -> list:
+    """A sort key for a jsonschema error path that mixes list indexes and object keys."""
+    return [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in path]
 
 
 def esc(token: Any) -> str:

@@ -9,7 +9,7 @@ from ..exchange import Exchange
 from ..findings import Finding
 from . import check
 from ._diff import first_diff
-from ._wire import finding, payloads, ptr, is_resumed, terminal
+from ._wire import finding, is_resumed, misplaced, payloads, ptr, terminal, type_of
 
 
 @dataclass(frozen=True)
@@ -45,25 +45,37 @@ _STREAMS = (
 _REENCRYPTED = frozenset({"encrypted_content"})
 
 
+def _obj(value) -> dict:
+    """`value` when it is an object, else {} (a wrong type is the schema check's finding)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _output(end) -> list | None:
+    out = _obj(end.data.get("response")).get("output") if end is not None else None
+    return out if isinstance(out, list) else None
+
+
 def _accumulate(exchange: Exchange, spec: _Stream) -> Iterator[Finding]:
     if is_resumed(exchange):
         return  # deltas before the resume point are not in this stream
     events = payloads(exchange)
+    if misplaced(events) is not None:
+        return  # events cannot be attributed to items: stream.indexes says so once
     deltas: dict[tuple, list[str]] = {}
     dones, part_dones, item_dones = {}, {}, {}
     for e in events:
-        d, t = e.data, e.type
+        d, t = e.data, type_of(e)
         key = (d.get("output_index"), d.get(spec.key) if spec.key else None)
         if t == spec.delta:
             deltas.setdefault(key, []).append(d.get("delta") if isinstance(d.get("delta"), str) else "")
         elif t == spec.done:
             dones[key] = e
-        elif spec.part_done and t == spec.part_done and (d.get("part") or {}).get("type") == spec.part_type:
+        elif spec.part_done and t == spec.part_done and _obj(d.get("part")).get("type") == spec.part_type:
             part_dones[key] = e
         elif t == "response.output_item.done":
             item_dones[d.get("output_index")] = e
     end = terminal(exchange)
-    output = (end.data.get("response") or {}).get("output") if end is not None else None
+    output = _output(end)
     for key in list(dones) + [k for k in deltas if k not in dones]:
         oi, pi = key
         joined = "".join(deltas.get(key, []))
@@ -77,13 +89,13 @@ def _accumulate(exchange: Exchange, spec: _Stream) -> Iterator[Finding]:
         else:
             value = joined
         part = part_dones.get(key)
-        if part is not None and (part.data.get("part") or {}).get(spec.field) != value:
+        if part is not None and _obj(part.data.get("part")).get(spec.field) != value:
             yield finding(spec.check, ptr("part", spec.field), f"{spec.part_done} differs from the streamed value",
                           expected=value, actual=part.data["part"].get(spec.field), event=part.index)
         item_done = item_dones.get(oi)
         if item_done is not None:
             yield from _compare_item(spec, item_done.data.get("item"), ("item",), pi, value, item_done.index)
-        if isinstance(output, list) and isinstance(oi, int) and oi < len(output):
+        if output is not None and isinstance(oi, int) and oi < len(output):
             yield from _compare_item(spec, output[oi], ("response", "output", oi), pi, value, end.index)
 
 
@@ -133,7 +145,10 @@ def output(exchange: Exchange, ctx) -> Iterator[Finding]:
     out = resp["output"]
     if not isinstance(out, list):
         return  # a schema matter
-    done = {e.data.get("output_index"): e for e in payloads(exchange) if e.type == "response.output_item.done"}
+    events = payloads(exchange)
+    if misplaced(events) is not None:
+        return  # streamed items cannot be placed: stream.indexes says so once
+    done = {e.data.get("output_index"): e for e in events if type_of(e) == "response.output_item.done"}
     whole = end.type != "response.failed"  # a failed response may keep only part of what was streamed
     for oi, e in sorted(done.items(), key=lambda kv: kv[1].index):
         item = e.data.get("item")

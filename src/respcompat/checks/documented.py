@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from ..exchange import Exchange
 from ..findings import Finding
 from . import check
-from ._wire import request_body
+from ._wire import request_body, say
 
 CHECK = "case.parameter_acceptance"
 
@@ -61,6 +61,6 @@ def parameter_acceptance(exchange: Exchange, ctx) -> Iterator[Finding]:
     errors = [e for e in ctx.contracts.provider.validate("request", body).errors if e.pointer == f"/{name}"]
     if not errors and not accepted:
         value = body[name]
-        yield _finding(exchange, name, f"{name}={value!r} is inside the documented range but was rejected ({actual})",
+        yield _finding(exchange, name, f"{name}={say(value)} is inside the documented range but was rejected ({actual})",
                        "accepted (2xx)", actual, ctx.contracts.provider.overlay_source(f"objects/create_request.json#/properties/{name}")
                        or f"contract:{ctx.contracts.provider.name}")

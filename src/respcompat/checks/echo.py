@@ -52,7 +52,7 @@ def _pairs(req: dict, resp: dict) -> Iterator[tuple[str, Any, Any, bool]]:
             yield f"/{name}", req[name], resp[name], _same(req[name], resp[name])
     if "tool_choice" in req and "tool_choice" in resp:
         sent, got = req["tool_choice"], resp["tool_choice"]
-        ok = _same(sent, got) if isinstance(sent, str) or not isinstance(got, dict) else \
+        ok = _same(sent, got) if not isinstance(sent, dict) or not isinstance(got, dict) else \
             all(_same(v, got.get(k)) for k, v in sent.items())  # OpenAI may add keys to a forced choice
         yield "/tool_choice", sent, got, ok
     if "tools" in req and "tools" in resp:

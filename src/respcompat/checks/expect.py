@@ -9,15 +9,19 @@ outcome (a stream's terminal event); an HTTP error or a stream without a termina
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
+from jsonschema.exceptions import SchemaError, UnknownType
 from jsonschema.validators import Draft202012Validator, validator_for
+from referencing.exceptions import Unresolvable
 
 from ..exchange import Exchange
 from ..findings import Finding
 from . import check
-from ._wire import final_response, ptr, request_body
+from ..preview import clip
+from ._wire import final_response, is_int, path_key, ptr, request_body, say
 
 # The page that defines the Responses API, for expectations whose case names no doc (flow steps).
 DEFAULT_DOC = "https://platform.openai.com/docs/api-reference/responses"
@@ -31,7 +35,7 @@ def _expect(exchange: Exchange) -> dict[str, Any]:
 def _finding(exchange: Exchange, check_id: str, pointer: str, message: str, expected: Any, actual: Any,
              event: int | None = None) -> Finding:
     """A finding left unclassified (classify.py reads the profile), sourced from the case's doc link."""
-    return Finding(check=check_id, pointer=pointer, message=message, expected=expected, actual=actual, event=event,
+    return Finding(check=check_id, pointer=pointer, message=message, expected=clip(expected), actual=clip(actual), event=event,
                    source=exchange.meta.get("doc") or DEFAULT_DOC, details={"case": exchange.meta.get("case")})
 
 
@@ -53,7 +57,7 @@ def _texts(resp: dict) -> list[tuple[tuple[Any, ...], str]]:
     """Every output_text part of the message items: (pointer tokens, text)."""
     return [(("output", i, "content", j, "text"), part["text"])
             for i, item in _items(resp, "message")
-            for j, part in enumerate(item.get("content") or [])
+            for j, part in enumerate(item.get("content") if isinstance(item.get("content"), list) else [])
             if isinstance(part, dict) and part.get("type") == "output_text" and isinstance(part.get("text"), str)]
 
 
@@ -82,7 +86,7 @@ def status(exchange: Exchange, ctx) -> Iterator[Finding]:
     event, at, resp = final
     if resp.get("status") != expect["status"]:
         yield _finding(exchange, "case.status", f"{at}/status",
-                       f"status is {resp.get('status')!r}, the case expects {expect['status']!r}",
+                       f"status is {say(resp.get('status'))}, the case expects {expect['status']!r}",
                        expect["status"], resp.get("status"), event)
 
 
@@ -95,14 +99,14 @@ def incomplete(exchange: Exchange, ctx) -> Iterator[Finding]:
     want_status = expect.get("status", "incomplete")
     if resp.get("status") != want_status:
         yield _finding(exchange, "case.incomplete", f"{at}/status",
-                       f"status is {resp.get('status')!r}, the case expects {want_status!r} "
+                       f"status is {say(resp.get('status'))}, the case expects {want_status!r} "
                        f"(reason {expect['incomplete_reason']})", want_status, resp.get("status"), event)
         return
     details = resp.get("incomplete_details")
     reason = details.get("reason") if isinstance(details, dict) else None
     if reason != expect["incomplete_reason"]:
         yield _finding(exchange, "case.incomplete", f"{at}/incomplete_details/reason",
-                       f"incomplete_details.reason is {reason!r}, the case expects {expect['incomplete_reason']!r}",
+                       f"incomplete_details.reason is {say(reason)}, the case expects {expect['incomplete_reason']!r}",
                        expect["incomplete_reason"], details, event)
 
 
@@ -112,8 +116,8 @@ def max_output_tokens(exchange: Exchange, ctx) -> Iterator[Finding]:
     if not isinstance(limit, int) or (final := _outcome(exchange)) is None:
         return
     event, at, resp = final
-    used = (resp.get("usage") or {}).get("output_tokens") if isinstance(resp.get("usage"), dict) else None
-    if isinstance(used, int) and used > limit:
+    used = resp.get("usage").get("output_tokens") if isinstance(resp.get("usage"), dict) else None
+    if is_int(used) and used > limit:
         yield _finding(exchange, "case.max_output_tokens", f"{at}/usage/output_tokens",
                        f"{used} output tokens, more than max_output_tokens {limit}", f"<= {limit}", used, event)
 
@@ -134,12 +138,13 @@ def function_call(exchange: Exchange, ctx) -> Iterator[Finding]:
         return
     want, (event, at, resp) = _offered(exchange, expect["function_call"]), final
     names = [item.get("name") for _, item in _items(resp, "function_call")]
+    shown = ", ".join(say(n, 60) for n in names[:10]) + (", ..." if len(names) > 10 else "")
     if want is False and names:
-        message = f"a function call ({', '.join(map(str, names))}) where the case expects none"
+        message = f"a function call ({shown}) where the case expects none"
     elif want is True and not names:
         message = "no function call where the case expects one"
     elif isinstance(want, str) and want not in names:
-        message = f"no call to {want}" + (f" (calls: {', '.join(map(str, names))})" if names else " (no call at all)")
+        message = f"no call to {want}" + (f" (calls: {shown})" if names else " (no call at all)")
     else:
         return
     yield _finding(exchange, "case.function_call", f"{at}/output", message, want, names, event)
@@ -160,7 +165,8 @@ def output_text(exchange: Exchange, ctx) -> Iterator[Finding]:
 
 
 def _requested_schema(exchange: Exchange) -> dict | None:
-    fmt = ((request_body(exchange) or {}).get("text") or {}).get("format")
+    text = (request_body(exchange) or {}).get("text")
+    fmt = text.get("format") if isinstance(text, dict) else None
     if isinstance(fmt, dict) and fmt.get("type") == "json_schema" and isinstance(fmt.get("schema"), dict):
         return fmt["schema"]
     return None
@@ -183,10 +189,16 @@ def structured_output(exchange: Exchange, ctx) -> Iterator[Finding]:
     schema = _requested_schema(exchange)
     if schema is None:  # a documentation example without its request: parsing is all that can be judged
         return
-    cls = validator_for(schema, default=Draft202012Validator)
-    for err in sorted(cls(schema).iter_errors(value), key=lambda e: list(e.absolute_path)):
+    try:
+        cls = validator_for(schema, default=Draft202012Validator)
+        cls.check_schema(schema)
+        errors = sorted(cls(schema).iter_errors(value), key=lambda e: path_key(e.absolute_path))
+    except (SchemaError, UnknownType, Unresolvable, re.error, RecursionError):
+        return  # the request's own schema is broken: nothing to judge against
+    for err in errors:
         yield _finding(exchange, "case.structured_output", where,
-                       f"the output JSON breaks the requested schema at {ptr(*err.absolute_path) or '/'}: {err.message}",
+                       f"the output JSON breaks the requested schema at {say(ptr(*err.absolute_path) or '/')}: "
+                       f"{say(err.message, 200)}",
                        err.schema, err.instance, event)
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
+from jsonschema.exceptions import SchemaError, UnknownType
+from referencing.exceptions import Unresolvable
 
 from ..exchange import Exchange
 from ..findings import Finding
 from . import check
-from ._wire import finding, payloads, ptr, request_body, terminal
+from ._wire import finding, path_key, payloads, ptr, request_body, say, terminal
 
 JSON, SCHEMA = "function_call.arguments_json", "function_call.arguments_schema"
 
@@ -31,13 +33,19 @@ def _calls(exchange: Exchange) -> Iterator[tuple[dict, str, int | None]]:
     for e in payloads(exchange):
         item = e.data.get("item")
         if e.type == "response.output_item.done" and isinstance(item, dict) and item.get("type") == "function_call":
-            seen.add(item.get("id"))
+            seen.add(_key(item.get("id")))
             yield item, "/item", e.index
     end = terminal(exchange)  # items the stream never announced still get judged, once
-    out = (end.data.get("response") or {}).get("output") if end is not None else None
+    resp = end.data.get("response") if end is not None else None
+    out = resp.get("output") if isinstance(resp, dict) else None
     for i, item in enumerate(out if isinstance(out, list) else []):
-        if isinstance(item, dict) and item.get("type") == "function_call" and item.get("id") not in seen:
+        if isinstance(item, dict) and item.get("type") == "function_call" and _key(item.get("id")) not in seen:
             yield item, ptr("response", "output", i), end.index
+
+
+def _key(value):
+    """An id usable as a set member: a wrong type (a list, an object) is the schema check's finding."""
+    return value if isinstance(value, (str, int, float, bool)) or value is None else f"<{type(value).__name__}>"
 
 
 def _parse(item: dict):
@@ -77,6 +85,8 @@ def arguments_schema(exchange: Exchange, ctx) -> Iterator[Finding]:
         return
     for item, at, event in _calls(exchange):
         name = item.get("name")
+        if not isinstance(name, str):
+            continue  # a wrong type is the schema check's finding
         if name not in tools:
             yield finding(SCHEMA, at + "/name", "the call names a function the request did not offer",
                           expected=sorted(tools), actual=name, event=event)
@@ -86,11 +96,12 @@ def arguments_schema(exchange: Exchange, ctx) -> Iterator[Finding]:
         if problem or not isinstance(params, dict):
             continue  # unparseable arguments are arguments_json's finding
         try:
-            errors = sorted(Draft202012Validator(params).iter_errors(value), key=lambda e: list(e.path))
-        except SchemaError:
+            Draft202012Validator.check_schema(params)
+            errors = sorted(Draft202012Validator(params).iter_errors(value), key=lambda e: path_key(e.path))
+        except (SchemaError, UnknownType, Unresolvable, re.error, RecursionError):
             continue  # the request's own schema is broken: nothing to judge against
         for err in errors:
-            yield finding(SCHEMA, at + "/arguments", f"arguments violate {name}.parameters: {err.message}",
+            yield finding(SCHEMA, at + "/arguments", f"arguments violate {say(name)}.parameters: {say(err.message, 200)}",
                           expected=err.schema if err.validator in ("type", "enum", "const") else err.validator,
                           actual=err.instance, event=event, source="request tools[].parameters",
                           arguments_pointer="".join("/" + str(p) for p in err.absolute_path))

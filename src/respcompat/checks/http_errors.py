@@ -1,4 +1,9 @@
-"""http.error_body: every non-2xx answer carries OpenAI's error envelope."""
+"""http.error_body: every non-2xx answer carries an error envelope.
+
+One problem, one finding: a JSON object body is judged by `schema.error` against the provider's contract (which
+knows a provider's documented error shape); this check owns what a schema cannot see (an empty, HTML or non-object
+body) and, only when no contract documents an error body, the envelope's shape too.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +30,12 @@ def _is_error(exchange: Exchange) -> bool:
     return isinstance(body, dict) and "error" in body and "object" not in body and "status" not in body
 
 
+def _contract_judges_errors(ctx) -> bool:
+    contracts = getattr(ctx, "contracts", None)
+    provider = getattr(contracts, "provider", None)
+    return provider is not None and provider.has("error")
+
+
 @check(CHECK, description="every non-2xx answer has an OpenAI-shaped error body")
 def error_body(exchange: Exchange, ctx) -> Iterator[Finding]:
     if not _is_error(exchange):
@@ -37,10 +48,12 @@ def error_body(exchange: Exchange, ctx) -> Iterator[Finding]:
         yield finding(CHECK, "", f"HTTP {resp.status} answered with {what}", expected=_SHAPE,
                       actual=raw[:200] if raw else None, source=SOURCE)
         return
+    if _contract_judges_errors(ctx):
+        return  # schema.error owns the envelope's shape
     err = body.get("error")
     if not isinstance(err, dict):
         yield finding(CHECK, "/error", "the error body has no `error` object", expected=_SHAPE,
-                      actual=err if "error" in body else sorted(body), source=SOURCE)
+                      actual=err if "error" in body else sorted(map(str, body)), source=SOURCE)
         return
     for name, nullable in (("message", False), ("type", False), ("code", True), ("param", True)):
         if name not in err:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..exchange import Exchange
 from ..findings import Finding
 from . import check
-from ._wire import TERMINAL_TYPES, finding, is_int, is_resumed, payloads, resumed_after
+from ._wire import TERMINAL_TYPES, finding, is_int, is_resumed, payloads, resumed_after, say
 
 _OPENING = ("response.created", "response.queued", "response.in_progress")
 
@@ -73,13 +73,13 @@ def terminal_event(exchange: Exchange, ctx) -> Iterator[Finding]:
         if e.index > first.index and e.type not in TERMINAL_TYPES:
             yield finding("stream.terminal_event", "/type", f"event after the terminal {first.type}",
                           expected="no event after the terminal event", actual=e.type, event=e.index)
-    errors = [e for e in events if e.type == "error"]
-    for e in errors:
-        # OpenAI's pattern: `error` then `response.failed`, nothing else after the error.
-        following = [x for x in events if x.index > e.index]
-        if following and following[0].type != "response.failed":
+    # OpenAI's pattern: `error` then `response.failed`, nothing else after the error. The first break of it is
+    # the finding; what follows (more errors, more events) is the same problem.
+    for e, nxt in zip(events, events[1:]):
+        if e.type == "error" and nxt.type != "response.failed":
             yield finding("stream.terminal_event", "/type", "only response.failed may follow an error event",
-                          expected="response.failed", actual=following[0].type, event=following[0].index)
+                          expected="response.failed", actual=nxt.type, event=nxt.index)
+            break
 
 
 @check("stream.sequence_number", description="sequence_number present, starts at 0, strictly increasing by 1",
@@ -132,5 +132,5 @@ def response_id(exchange: Exchange, ctx) -> Iterator[Finding]:
             first_id = resp.get("id")
             continue
         if resp.get("id") != first_id:
-            yield finding("stream.response_id", "/response/id", f"{e.type} carries another response id",
+            yield finding("stream.response_id", "/response/id", f"{say(e.type)} carries another response id",
                           expected=first_id, actual=resp.get("id"), event=e.index)

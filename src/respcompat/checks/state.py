@@ -13,7 +13,7 @@ from ..exchange import Exchange
 from ..findings import Finding
 from . import check
 from ._diff import first_diff
-from ._wire import final_response, finding, is_response_object, payloads, request_body
+from ._wire import final_response, finding, is_response_object, payloads, request_body, say
 
 _SETTLED = ("completed", "failed", "incomplete", "cancelled")
 # Fields a retrieve may legitimately differ in from the create's body: OpenAI's retrieve adds `billing`, which
@@ -101,7 +101,7 @@ def _not_found(x: Exchange) -> bool:
     if resp.status == 404:
         return True
     err = resp.body.get("error") if isinstance(resp.body, dict) else None
-    text = " ".join(str(err.get(k, "")) for k in ("code", "type", "message")) if isinstance(err, dict) else ""
+    text = " ".join(say(err.get(k, ""), 200) for k in ("code", "type", "message")) if isinstance(err, dict) else ""
     return 400 <= resp.status < 500 and "not found" in text.replace("_", " ").lower()
 
 

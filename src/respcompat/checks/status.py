@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..exchange import Exchange
 from ..findings import Finding
 from . import check
-from ._wire import finding, response_objects
+from ._wire import finding, response_objects, say
 
 CHECK = "status.error_consistency"
 
@@ -21,7 +21,7 @@ def status_error_consistency(exchange: Exchange, ctx) -> Iterator[Finding]:
             yield finding(CHECK, f"{prefix}/error", "a failed response must say why in error",
                           expected="an error object", actual=resp.get("error", "<missing>"), event=event)
         if status != "failed" and error is not None:
-            yield finding(CHECK, f"{prefix}/error", f"error is set on a {status} response",
+            yield finding(CHECK, f"{prefix}/error", f"error is set on a {say(status)} response",
                           expected=None, actual=error, event=event, status=status)
         if status == "incomplete" and details is None:
             yield finding(CHECK, f"{prefix}/incomplete_details", "an incomplete response must say why",
@@ -29,5 +29,5 @@ def status_error_consistency(exchange: Exchange, ctx) -> Iterator[Finding]:
                           actual=resp.get("incomplete_details", "<missing>"),
                           event=event)
         if status != "incomplete" and details is not None:
-            yield finding(CHECK, f"{prefix}/incomplete_details", f"incomplete_details is set on a {status} response",
+            yield finding(CHECK, f"{prefix}/incomplete_details", f"incomplete_details is set on a {say(status)} response",
                           expected=None, actual=details, event=event, status=status)

@@ -6,7 +6,6 @@ Formats: vcr-yaml, test-proxy-json, har, sse, jsonl-events, json-body (see `_det
 from __future__ import annotations
 
 import gzip
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from .. import safe_json, safe_yaml
 from ..exchange import Exchange
 from . import har, json_body, jsonl_events, openapi_examples, sse_text, test_proxy, vcr_yaml
 from ._http import FormatError
@@ -25,16 +25,6 @@ _JSONL_EXT = (".chunks.txt", ".jsonl", ".ndjson")
 _YAML_EXT = (".yaml", ".yml")
 _SSE_FIELDS = ("data", "event", "id", "retry")
 _SKIP_NAMES = ("readme", "provenance")
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe YAML, C-accelerated when available; timestamps stay strings so documents round-trip to JSON."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 @dataclass
@@ -66,10 +56,17 @@ def load_file(path: str | os.PathLike[str]) -> ImportResult:
         data = Path(path).read_bytes()
     except OSError as exc:
         return ImportResult(str(path), error=f"cannot read file: {exc.strerror or exc}")
-    return load_bytes(data, str(path))
+    box = [data]
+    del data  # so that the bytes are freed once decoded: a big stream is then held once, as text
+    return _load_boxed(box, str(path))
 
 
 def load_bytes(data: bytes, name: str) -> ImportResult:
+    return _load_boxed([data], name)
+
+
+def _load_boxed(box: list[bytes], name: str) -> ImportResult:
+    data = box.pop()
     name_l = name.lower()
     if data[:2] == b"\x1f\x8b":  # a gzipped recording (e.g. langchain's *.yaml.gz)
         try:
@@ -80,7 +77,18 @@ def load_bytes(data: bytes, name: str) -> ImportResult:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return ImportResult(name, error=f"not UTF-8 text (binary file?): invalid byte at offset {exc.start}")
+        # A stream is judged with bad bytes replaced, as a live client decodes it; counted for stream.framing.
+        text = data.decode("utf-8", "replace")
+        invalid = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+        del data
+        result = _load(text, name, name_l, streams_only=True)
+        if result.error is None:
+            for ex in result.exchanges:
+                if ex.response is not None and ex.response.framing is not None:
+                    ex.response.framing.invalid_utf8 = invalid
+            return result
+        return ImportResult(name, error=f"not UTF-8 text (a binary file?): invalid byte at offset {exc.start}")
+    del data  # the text is the only copy we need while importing
     return _load(text, name, name_l)
 
 
@@ -89,16 +97,20 @@ def load_text(text: str, name: str = "<text>") -> ImportResult:
     return _load(text, name, name.lower())
 
 
-def _load(text: str, name: str, hint: str) -> ImportResult:
+def _load(text: str, name: str, hint: str, streams_only: bool = False) -> ImportResult:
     result = ImportResult(name)
     try:
         module, payload = _detect(text, hint)
+        if streams_only and module not in (sse_text, jsonl_events):
+            raise FormatError("not an event stream")
         result.format = module.FORMAT
         result.exchanges = module.to_exchanges(payload, name)
         if not result.exchanges:
             raise FormatError("the file holds no exchange")
     except FormatError as exc:
         result.error = str(exc)
+    except RecursionError:  # every parser here is bounded; this is the last line of defence
+        result.error = f"a document nested too deeply to import (over {safe_json.MAX_DEPTH} levels)"
     except Exception as exc:  # an importer bug must not cost the other files of a run
         result.error = f"importer crashed: {type(exc).__name__}: {exc}"
     if result.error:
@@ -111,26 +123,30 @@ def _detect(text: str, hint: str) -> tuple[Any, Any]:
     body = text[1:] if text.startswith("\ufeff") else text
     head = body.lstrip()
     if not head:
-        raise FormatError("empty file")
+        raise FormatError("an empty file")
     if "\0" in head[:4096]:
-        raise FormatError("binary content (NUL bytes), not a recording")
+        raise FormatError("a binary file (NUL bytes): binary content, not a recording")
     structured = hint.endswith(_YAML_EXT) or hint.endswith(".json")
     if _sse_shaped(body) and not structured or hint.endswith(_SSE_EXT) and head[0] not in "{[":
         return sse_text, body
     if hint.endswith(_JSONL_EXT):
         return jsonl_events, body
-    if head[0] in "{[":
-        try:
-            doc = json.loads(body)
-        except ValueError as exc:
+    try:
+        doc = safe_json.loads(body)
+    except safe_json.TooDeepError as exc:
+        raise FormatError(f"a JSON document {exc}") from None
+    except ValueError as exc:
+        if head[0] in "{[":
             if _jsonl_shaped(body):
                 return jsonl_events, body
             if not hint.endswith(_YAML_EXT):
                 raise FormatError(f"JSON syntax error: {exc}") from None
-        else:
-            return _structured(doc, body, from_yaml=False)
+    else:
+        return _structured(doc, body, from_yaml=False)
     try:
-        doc = yaml.load(body, Loader=_Loader)
+        doc = safe_yaml.load(body, safe_yaml.DataLoader)
+    except safe_yaml.YAMLBombError as exc:
+        raise FormatError(str(exc)) from None
     except yaml.YAMLError as exc:
         raise FormatError(f"YAML syntax error: {' '.join(str(exc).split())}") from None
     return _structured(doc, body, from_yaml=True)
@@ -140,11 +156,10 @@ def _structured(doc: Any, raw: str, from_yaml: bool) -> tuple[Any, Any]:
     for module in (test_proxy, har, vcr_yaml, openapi_examples):
         if module.matches(doc):
             return module, doc
-    # Any JSON document may be a (malformed) body worth judging; an arbitrary YAML file is not.
-    if isinstance(doc, (dict, list)) and (not from_yaml or json_body.looks_like_body(doc)):
+    why = json_body.not_an_exchange(doc, "YAML" if from_yaml else "JSON")
+    if why is None:
         return _JsonBody(raw if not from_yaml else None), doc
-    what = f"a mapping with keys {sorted(map(str, doc))[:8]}" if isinstance(doc, dict) else f"a {type(doc).__name__}"
-    raise FormatError(f"unknown format: not a recording or response body ({'YAML' if from_yaml else 'JSON'} {what})")
+    raise FormatError(f"unknown format: {why}")
 
 
 class _JsonBody:
@@ -184,6 +199,6 @@ def _sse_shaped(text: str) -> bool:
 def _jsonl_shaped(text: str) -> bool:
     lines = [ln for ln in text.split("\n") if ln.strip()]
     try:
-        return len(lines) > 1 and all(isinstance(json.loads(ln), dict) for ln in lines[:20])
+        return len(lines) > 1 and all(isinstance(safe_json.loads(ln), dict) for ln in lines[:20])
     except ValueError:
         return False

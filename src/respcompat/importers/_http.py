@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import gzip
-import json
 import zlib
 from typing import Any
 
+from .. import safe_json
 from ..exchange import Request, Response
 from ..sse import parse_sse
 
@@ -77,8 +77,8 @@ def parse_request_body(body: Any, headers: dict[str, str]) -> tuple[Any, str | N
     if not text.strip():
         return None, text
     try:
-        return json.loads(text), text
-    except ValueError:
+        return safe_json.loads(text), text
+    except ValueError:  # not JSON, or nested past our bound: kept as text
         return None, text
 
 
@@ -113,7 +113,9 @@ def build_response(status: Any, headers: Any, body: Any) -> Response:
         resp.events, resp.framing = parse_sse(body)
         return resp
     try:
-        resp.body = json.loads(body)
+        resp.body = safe_json.loads(body)
+    except safe_json.TooDeepError as exc:
+        resp.body_error = f"body is {exc}"
     except ValueError as exc:
         resp.body_error = f"body is not JSON: {exc}"
     return resp

@@ -9,8 +9,10 @@ from ..exchange import Event, Exchange, Framing, Response
 
 FORMAT = "json-body"
 
-# Keys by which a YAML mapping is recognised as a Responses API document rather than some other YAML file.
-_BODY_KEYS = ("object", "output", "error", "deleted", "data", "type", "status")
+# Keys by which an object without `object` is still a Responses API answer (a malformed one is worth judging).
+_BODY_KEYS = ("output", "error", "deleted", "status")
+_OBJECTS = ("response", "response.deleted", "list", "error")  # `object` values of Responses API answers
+_CHAT = ("chat.completion", "chat.completion.chunk", "text_completion")
 
 
 def is_event(obj: Any) -> bool:
@@ -19,9 +21,46 @@ def is_event(obj: Any) -> bool:
 
 
 def looks_like_body(obj: Any) -> bool:
+    return not_an_exchange(obj) is None
+
+
+def not_an_exchange(obj: Any, lang: str = "JSON") -> str | None:
+    """Why this parsed document is not a Responses exchange we can judge, or None when it is one."""
+    if isinstance(obj, dict):
+        return _not_a_body(obj, lang)
     if isinstance(obj, list):
-        return bool(obj) and all(isinstance(x, dict) for x in obj)
-    return isinstance(obj, dict) and any(k in obj for k in _BODY_KEYS)
+        if obj and all(is_event(o) for o in obj):
+            return None
+        what = "an empty" if not obj else "a"
+        return f"{what} {lang} {'array' if lang == 'JSON' else 'list'}, not a recorded exchange"
+    if lang == "YAML":
+        return "plain text, not a recorded exchange" if isinstance(obj, str) else \
+            f"a YAML {type(obj).__name__} value, not a recorded exchange"
+    kind = ("null" if obj is None else "boolean" if isinstance(obj, bool) else
+            "number" if isinstance(obj, (int, float)) else "string" if isinstance(obj, str) else type(obj).__name__)
+    return f"a {lang} {kind}, not a recorded exchange"
+
+
+def _not_a_body(obj: dict[str, Any], lang: str) -> str | None:
+    if is_event(obj):
+        return None
+    kind = obj.get("object")
+    if isinstance(kind, str):
+        if kind in _OBJECTS or kind.startswith("response"):
+            return None
+        if kind in _CHAT:
+            return f"a Chat Completions body (object {kind}), not a Responses exchange"
+        return f"a {lang} object with object {kind!r}, not a Responses exchange"
+    if any(k in obj for k in _BODY_KEYS) or ("code" in obj and "message" in obj):  # DashScope's native error
+        return None
+    if "data" in obj and "first_id" in obj:  # an input_items list without `object`
+        return None
+    if not obj:
+        return f"an empty {lang} {'object' if lang == 'JSON' else 'mapping'}, not a recorded exchange"
+    keys = sorted(map(str, obj))
+    more = ", ..." if len(keys) > 8 else ""
+    return f"a {lang} {'object' if lang == 'JSON' else 'mapping'} with keys {', '.join(keys[:8])}{more}, " \
+        "not a recorded exchange"
 
 
 def event_response(objs: list[Any], raw: str | None, content_type: str = "application/json") -> Response:

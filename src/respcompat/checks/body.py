@@ -1,0 +1,137 @@
+"""body.*: a 2xx answer of an endpoint that returns JSON carries a JSON object of the documented kind; an endpoint
+that answers like an unimplemented route is `endpoint.unsupported`.
+
+These run before any schema check can: a `null`, a list, an HTML page or half a JSON document would otherwise give no
+finding at all, because the schema checks only look at bodies that parse into the object they validate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..exchange import Exchange
+from ..findings import DOCUMENTED, Finding
+from . import check
+from ._wire import finding, request_body
+
+SOURCE = "OpenAI API reference (the endpoint's response body)"
+# The contract file whose `object` enum names the body each endpoint returns.
+KIND_OF = {"create": "objects/response.json", "retrieve": "objects/response.json", "cancel": "objects/response.json",
+           "delete": "objects/deleted.json", "input_items": "objects/input_items.json"}
+# Statuses an unimplemented route answers with.
+ROUTE_MISSING = (404, 405, 501)
+
+
+def _ok(exchange: Exchange) -> bool:
+    status = exchange.response.status if exchange.response is not None else None
+    return status is not None and 200 <= status < 300
+
+
+def _what(raw: str | None) -> str:
+    text = (raw or "").lstrip()
+    if not text:
+        return "an empty body"
+    if text[:1] == "<":
+        return "an HTML page" if "<html" in text[:500].lower() or "<!doctype" in text[:500].lower() else "markup"
+    if text[:1] in "{[":
+        return "JSON cut short or malformed"
+    return "text that is not JSON"
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {list: "a JSON array", str: "a JSON string", bool: "a JSON boolean", int: "a JSON number",
+            float: "a JSON number"}.get(type(value), type(value).__name__)
+
+
+@check("body.json", description="a 2xx answer of a JSON endpoint has a body that parses as JSON")
+def body_json(exchange: Exchange, ctx) -> Iterator[Finding]:
+    resp = exchange.response
+    if not _ok(exchange) or resp.events is not None or exchange.endpoint not in KIND_OF:
+        return
+    if resp.body is None and (resp.raw_body or "").strip() != "null":
+        raw = resp.raw_body or ""
+        yield finding("body.json", "", f"HTTP {resp.status} from {exchange.endpoint} is {_what(raw)}, not JSON",
+                      expected="a JSON object", actual=raw[:200] if raw else "<empty>", source=SOURCE,
+                      not_json=True, parse_error=resp.body_error)
+
+
+@check("body.kind", description="a 2xx JSON body is an object of the kind the endpoint returns (response, list, ...)")
+def body_kind(exchange: Exchange, ctx) -> Iterator[Finding]:
+    resp = exchange.response
+    rel = KIND_OF.get(exchange.endpoint)
+    if not _ok(exchange) or resp.events is not None or rel is None:
+        return
+    body = resp.body
+    if body is None and (resp.raw_body or "").strip() != "null":
+        return  # not JSON at all: body.json
+    if not isinstance(body, dict):
+        yield finding("body.kind", "", f"HTTP {resp.status} from {exchange.endpoint} carries {_json_kind(body)}, "
+                      "not a JSON object", expected="a JSON object", actual=body if not isinstance(body, list)
+                      else f"[{len(body)} elements]", source=SOURCE)
+        return
+    allowed = _objects(ctx, rel)
+    got = body.get("object")
+    if "object" in body and allowed and got not in allowed:
+        what = "a Chat Completions answer" if isinstance(got, str) and got.startswith("chat.completion") else None
+        yield finding("body.kind", "/object", f"the body is {what or repr(got)}, not {' or '.join(map(repr, allowed))}",
+                      expected=allowed, actual=got, source=SOURCE)
+
+
+def _objects(ctx, rel: str) -> list[str]:
+    """The `object` values the provider's and OpenAI's contracts allow for this body."""
+    out: list[str] = []
+    for contract in (getattr(ctx.contracts, "provider", None), getattr(ctx.contracts, "openai", None)):
+        schema = getattr(contract, "files", {}).get(rel) or {}
+        node = (schema.get("properties") or {}).get("object") or {}
+        for value in node.get("enum") or ([node["const"]] if "const" in node else []):
+            if value not in out:
+                out.append(value)
+    return out
+
+
+@check("body.stream_mode", description="stream=true is answered with events, stream=false/absent with a JSON body")
+def stream_mode(exchange: Exchange, ctx) -> Iterator[Finding]:
+    req, resp = request_body(exchange), exchange.response
+    if req is None or exchange.endpoint != "create" or not _ok(exchange):
+        return
+    wanted = req.get("stream") is True
+    if wanted and resp.events is None:
+        yield finding("body.stream_mode", "", "stream=true was answered with a single body, not an event stream",
+                      expected="text/event-stream", actual=resp.headers.get("content-type") or "<no content-type>",
+                      source="OpenAI API reference (stream)")
+    elif not wanted and resp.events is not None:
+        yield finding("body.stream_mode", "", "a request without stream=true was answered with an event stream",
+                      expected="a JSON body", actual="text/event-stream", source="OpenAI API reference (stream)")
+
+
+def _route_missing(exchange: Exchange) -> bool:
+    resp = exchange.response
+    if resp is None or resp.status not in ROUTE_MISSING:
+        return False
+    if resp.status in (405, 501):
+        return True
+    body = resp.body
+    # A 404 with OpenAI's error envelope is an implemented endpoint saying "no such response".
+    return not (isinstance(body, dict) and isinstance(body.get("error"), dict))
+
+
+@check("endpoint.unsupported", description="an endpoint answers like an unimplemented route (405/501, or a 404 "
+       "without an error envelope): a capability the server lacks")
+def unsupported(exchange: Exchange, ctx) -> Iterator[Finding]:
+    if exchange.endpoint == "other" or not _route_missing(exchange):
+        return
+    ep, resp = exchange.endpoint, exchange.response
+    profile = getattr(ctx, "provider", None)
+    documented = (getattr(profile, "endpoints", None) or {}).get(ep)
+    name = getattr(profile, "name", "?")
+    f = finding("endpoint.unsupported", "", f"{ep} is not implemented here: HTTP {resp.status} "
+                f"with {_what(resp.raw_body) if not isinstance(resp.body, dict) else 'no error envelope'}",
+                expected=f"{ep} implemented", actual=resp.status, source=SOURCE, unsupported=ep)
+    if not documented and name != "openai":
+        # The profile says the provider has no such endpoint: a capability, reported, not a divergence.
+        f.classification = DOCUMENTED
+        f.source = f"providers/{name}.yaml: endpoints.{ep} is not documented"
+    yield f

@@ -1,0 +1,74 @@
+"""The planted faults: each a small, named change of the conforming server, switched on by the URL or the constructor.
+
+`/fault/<name>[,<name>...]/v1` selects faults for one request; a fault may carry a value (`slow-first-byte=0.5`).
+"""
+
+from __future__ import annotations
+
+FAULTS: dict[str, str] = {
+    # a non-streamed 200 create answers with a broken body
+    "null-body": "a 200 create answers with the JSON body `null`",
+    "html-body": "a 200 create answers with an HTML page (text/html)",
+    "truncated-json": "a 200 create answers with the first half of its JSON body",
+    "list-body": "a 200 create answers with a JSON list holding the response object",
+    "wrong-object": "a 200 create answers with object `chat.completion` instead of `response`",
+    "empty-body": "a 200 create answers with an empty body",
+    # parameters accepted but not applied
+    "ignore-previous-response-id": "earlier turns are not seen and previous_response_id is echoed as null",
+    "ignore-instructions": "instructions are not applied and echoed as null",
+    "drop-text-format": "text.format is not applied and echoed as plain text",
+    "ignore-max-output-tokens": "the full answer comes back completed, though max_output_tokens is echoed",
+    # stream framing and lifecycle
+    "no-output-text-done": "the stream lacks response.output_text.done",
+    "no-content-part-done": "the stream lacks response.content_part.done",
+    "no-output-item-done": "the stream lacks response.output_item.done",
+    "no-event-lines": "the stream sends `data:` lines without `event:` lines",
+    "done-sentinel": "the stream ends with `data: [DONE]` after the terminal event",
+    "wrong-terminal-event": "the terminal event is response.completed while its response says incomplete",
+    "no-sequence-number": "no event carries sequence_number",
+    "no-output-index": "no event carries output_index",
+    "cut-stream": "the connection closes after half of the events, before the terminal one",
+    # infrastructure
+    "503-always": "every request answers 503 with an error body",
+    "429-once": "each request body is first refused with 429 (Retry-After: 0), its retry succeeds",
+    "slow-first-byte": "the headers come after a delay (`slow-first-byte=<s>`, ?delay=<s>, default 3 s)",
+    "hang": "no answer at all; the handler gives up by itself after 60 s",
+    # endpoints
+    "no-retrieve": "GET /responses/{id} is an unimplemented route (plain-text `404 page not found`)",
+    "no-delete": "DELETE /responses/{id} is an unimplemented route (plain-text `404 page not found`)",
+    "no-input-items": "GET /responses/{id}/input_items is an unimplemented route (plain-text `404 page not found`)",
+    "store-false-retrievable": "a response created with store=false can be retrieved",
+    "retrieve-after-delete": "a deleted response is still retrieved with 200",
+    "retrieve-differs": "a retrieve returns a different output text than the create did",
+    # secrets
+    "echo-key-body": "the caller's API key comes back in the response body (metadata.caller_key)",
+    "echo-key-header": "the caller's API key comes back in a response header (x-caller-key)",
+    "echo-key-error": "every create is refused with a 400 whose message contains the caller's API key",
+    # odd bodies
+    "deep-json": "a 200 create body carries a field nested 600 levels deep (debug)",
+    "extra-fields": "llama.cpp-style extras: `timings` on the response, `obfuscation` on every delta",
+    "error-type-bad": "every create is refused with a 400 whose error.type is `bad_thing`",
+}
+
+
+class UnknownFault(ValueError):
+    """A fault name that is not in FAULTS."""
+
+
+def parse(spec: str | list[str] | tuple[str, ...] | dict[str, str | None] | None) -> dict[str, str | None]:
+    """`"a,b=1"` or `["a", "b=1"]` or `{"a": None}` -> {name: value or None}; raises UnknownFault."""
+    if not spec:
+        return {}
+    if isinstance(spec, dict):
+        items = [f"{k}={v}" if v is not None else k for k, v in spec.items()]
+    else:
+        items = spec.split(",") if isinstance(spec, str) else list(spec)
+    out: dict[str, str | None] = {}
+    for raw in items:
+        name, _, value = raw.strip().partition("=")
+        if not name:
+            continue
+        if name not in FAULTS:
+            raise UnknownFault(f"unknown fault {name!r}; known faults: {', '.join(sorted(FAULTS))}")
+        out[name] = value or None
+    return out
