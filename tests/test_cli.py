@@ -39,7 +39,8 @@ def test_json_output_has_the_documented_top_level_shape(capsys):
     doc = json.loads(out.out)
     assert set(doc) >= {"provider", "files", "summary"}
     assert set(doc["summary"]) >= {"files", "exchanges", "findings", "by_classification"}
-    assert set(doc["summary"]["by_classification"]) == {"documented-deviation", "undocumented-divergence", "doc-contradiction"}
+    assert set(doc["summary"]["by_classification"]) == {"documented-deviation", "undocumented-divergence", "doc-contradiction",
+                                                        "contract-drift", "extension", "model-dependent"}
     for f in doc["files"]:
         assert set(f) >= {"path", "format", "exchanges", "error", "findings"}
 
@@ -99,3 +100,21 @@ def test_a_yardstick_counts_documents_failing_another_contract_without_changing_
 
 def test_an_unknown_yardstick_is_a_usage_error(capsys):
     assert _run(capsys, "check", "--yardstick", "nosuch", str(FIX))[0] == 2
+
+
+@pytest.mark.parametrize("content,reason", [("[1, 2]", "a JSON array"), ("", "empty"),
+                                            ('{"object": "chat.completion", "choices": []}', "Chat Completions")])
+def test_a_file_that_is_not_a_recorded_exchange_is_unreadable_and_exits_3(tmp_path, capsys, content, reason):
+    path = tmp_path / "thing.json"
+    path.write_text(content)
+    assert main(["check", "--format", "json", str(path)]) == 3
+    doc = json.loads(capsys.readouterr().out)
+    assert reason in doc["files"][0]["error"] and doc["summary"]["unreadable_files"] == 1
+
+
+def test_an_unreadable_file_beside_a_divergent_one_still_exits_1_and_both_are_listed(tmp_path, capsys):
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    (tmp_path / "planted.sse").write_text((FIX / "planted_text_stream.sse").read_text())
+    assert main(["check", "--format", "json", str(tmp_path)]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert sorted(bool(f["error"]) for f in doc["files"]) == [False, True]

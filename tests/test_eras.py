@@ -255,3 +255,8 @@ def test_an_unknown_property_rule_matches_the_additional_properties_error_that_n
     assert eras._explains(rule, "logprobs", names_it, ex)
     assert not eras._explains(rule, "logprobs", names_other, ex)
     assert not eras._explains({**rule, "kind": "missing"}, "logprobs", names_it, ex)
+
+
+def test_an_implausible_created_at_dates_nothing_and_breaks_nothing():
+    for stamp in (1767225600000, 10**30, float("nan"), True, "1743069600"):  # millis, overflow, junk
+        assert eras.date_of(_exchange(body={"object": "response", "created_at": stamp})) is None

@@ -46,6 +46,7 @@ def check_paths(paths: Sequence[str], provider: str, yardsticks: Sequence[str] =
             outcome = judge_exchanges(r.exchanges, provider)
             hits.update(cid for cid in map(contradiction_id, outcome.findings) if cid)
             entry["findings"] = [f.to_json() for f in outcome.findings]
+            entry.update(_era(r.exchanges))
             entry["infra_errors"] = outcome.errors
             if yardsticks:
                 from .yardstick import measure
@@ -72,6 +73,16 @@ def check_paths(paths: Sequence[str], provider: str, yardsticks: Sequence[str] =
     }
 
 
+def _era(exchanges: list[Any]) -> dict[str, Any]:
+    """When the traffic was recorded (and so which OpenAI contract era judges it), or which era it matches."""
+    from .eras import date_of, era_of, matching_era
+
+    dates = sorted(d for d in map(date_of, exchanges) if d is not None)
+    if dates:
+        return {"recorded": dates[0].isoformat(), "era": era_of(dates[0])}
+    return {"recorded": None, "era": matching_era(exchanges)}
+
+
 def _short(value: Any, limit: int = 60) -> str:
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -93,7 +104,9 @@ def render_text(doc: dict[str, Any], verbose: bool = False) -> str:
             if verbose:
                 out.append(f"\n{f['path']}  [{f['format']}]  {f['exchanges']} exchange(s): ok")
             continue
-        out.append(f"\n{f['path']}  [{f['format']}]  {f['exchanges']} exchange(s), {len(f['findings'])} finding(s)")
+        when = (f"recorded {f['recorded']}, era {f['era']}" if f.get("recorded")
+                else f"undated, matches era {f['era']}" if f.get("era") else "undated")
+        out.append(f"\n{f['path']}  [{f['format']}]  {f['exchanges']} exchange(s), {len(f['findings'])} finding(s); {when}")
         for name, y in (f.get("yardsticks") or {}).items():
             out.append(f"  {name}: {y['failing']} of {y['documents']} document(s) fail"
                        + (f", e.g. {y['examples'][0]['pointer'] or '/'}: {y['examples'][0]['message']}" if y["examples"] else ""))

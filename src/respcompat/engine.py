@@ -54,8 +54,18 @@ def judge_exchanges(exchanges: list[Exchange], provider: str, only: Iterable[str
     for ex in exchanges:
         raw = run_checks(ex, ctx, only)
         classified = classify_all(raw, judge.profile, ex, model_dependent)
-        out.findings.extend(merge_events(eras.reclassify(classified, ex, provider)))
+        out.findings.extend(merge_events(supersede(eras.reclassify(classified, ex, provider))))
     return out
+
+
+# One problem, one finding: an endpoint that is not there explains its status and its error body.
+SUPERSEDES = {"endpoint.unsupported": frozenset({"case.http_status", "http.error_body", "schema.error"})}
+
+
+def supersede(findings: list[Finding]) -> list[Finding]:
+    """Drop the findings of one exchange that a more basic finding on it already explains."""
+    gone = frozenset().union(*(SUPERSEDES.get(f.check, frozenset()) for f in findings))
+    return [f for f in findings if f.check not in gone] if gone else findings
 
 
 def merge_events(findings: list[Finding]) -> list[Finding]:

@@ -114,15 +114,23 @@ def dating(exchange: Exchange) -> tuple[dt.date, str] | None:
     if day:
         return day, "recorded-at"
     # Last, the server's own clock: `created_at` of the response. Not for documentation examples (invented
-    # timestamps), and not before the Responses API existed (anonymised fixtures use 1700000000).
+    # timestamps), and only a plausible one: not before the Responses API existed (anonymised fixtures use
+    # 1700000000), not in milliseconds (a divergence of its own, judged by timestamps.units).
     if not _documentation(exchange):
-        stamps = [r["created_at"] for doc in _documents(exchange) for r in _response_objects(doc)
-                  if isinstance(r.get("created_at"), (int, float)) and not isinstance(r.get("created_at"), bool)]
-        if stamps:
-            day = dt.datetime.fromtimestamp(min(stamps), dt.timezone.utc).date()
-            if day >= load_eras().launched:
-                return day, "created_at"
+        days = [_epoch_day(r.get("created_at")) for doc in _documents(exchange) for r in _response_objects(doc)]
+        days = [d for d in days if d is not None and load_eras().launched <= d <= dt.date.today()]
+        if days:
+            return min(days), "created_at"
     return None
+
+
+def _epoch_day(v: Any) -> dt.date | None:
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        return None
+    try:
+        return dt.datetime.fromtimestamp(v, dt.timezone.utc).date()
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def date_of(exchange: Exchange) -> dt.date | None:

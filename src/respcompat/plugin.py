@@ -77,8 +77,14 @@ def pytest_configure(config: pytest.Config) -> None:
     key = os.environ.get(profile.api_key_env) if profile.api_key_env else None
     record = new_run_record(name, model=model, base_url=base_url, record_mode="all" if mode == "rewrite" else mode,
                             doc_contradictions=doc_contradictions(profile))
-    config.stash[SETTINGS] = Settings(name, profile, model, base_url, mode, Path(config.getoption("report_dir")),
-                                      key, expected, record)
+    from .scrub import register_secret
+    from .transport import Limits, Run, from_options
+
+    register_secret(key)  # scrubbed by value from every cassette, report, failure text and log from now on
+    settings = Settings(name, profile, model, base_url, mode, Path(config.getoption("report_dir")),
+                        key, expected, record)
+    settings.run = Run(Limits.resolve(profile, **from_options(config.getoption)))  # one deadline and budget per run
+    config.stash[SETTINGS] = settings
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -210,7 +216,7 @@ class CaseRun:
         if network and s.key_env and not s.api_key:
             pytest.skip(f"live run needs an API key: set {s.key_env} (profile {s.provider})")
         transport = Transport.for_profile(s.profile, s.base_url, s.api_key, source=s.base_url,
-                                          backoff=1.0 if network else 0.0)
+                                          run=getattr(s, "run", None), live=network)
         try:
             not_judged.extend(flow(transport) or [])
         except InfraError as exc:  # what was sent before is still judged; the verdict is infrastructure-error

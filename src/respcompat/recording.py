@@ -15,9 +15,10 @@ from vcr.serializers import yamlserializer
 
 from . import PROJECT_ROOT
 from .exchange import classify_endpoint
-from .transport import take_cut_note
+from .safe_yaml import BoundedMixin
 from .scrub import (REDACTED, SECRET_HEADERS, credentials_in_request, guard, register_secret, scrub_body,
                     scrub_headers, scrub_text, scrub_url)
+from .transport import take_cut_note
 
 CASSETTES_DIR = PROJECT_ROOT / "cassettes"
 DOCUMENTATION = "documentation"
@@ -139,8 +140,8 @@ def vcr_config(kind: str | None, secrets: list[str] | None = None) -> dict[str, 
 
 # --- serializing ----------------------------------------------------------------------------------------------
 
-class _Loader(yamlserializer._CassetteLoader):
-    """vcrpy's safe cassette loader."""
+class _Loader(BoundedMixin, yamlserializer._CassetteLoader):
+    """vcrpy's safe cassette loader, refusing alias bombs and deep nesting (respcompat.safe_yaml)."""
 
 
 class _Dumper(yaml.SafeDumper):

@@ -35,14 +35,14 @@ def doc_contradictions(profile: Any, hits: Counter | None = None) -> list[dict[s
 
 def write_run_record(record: dict[str, Any], report_dir: str | Path) -> Path:
     """Write `run.json` (+ `run.md`) into report_dir and return the JSON path."""
-    from .scrub import scrub_text
+    from .scrub import write_text
 
     d = Path(report_dir)
     d.mkdir(parents=True, exist_ok=True)
     path = d / RUN_RECORD_NAME
-    # Credentials must never reach a report, whatever a case echoed back.
-    path.write_text(scrub_text(json.dumps(record, indent=2, ensure_ascii=False, default=str)) + "\n", encoding="utf-8")
-    (d / "run.md").write_text(scrub_text(render_markdown([record])), encoding="utf-8")
+    # Credentials must never reach a report, whatever a case echoed back: scrubbed by value, then refused if any is left.
+    write_text(path, json.dumps(record, indent=2, ensure_ascii=False, default=str) + "\n")
+    write_text(d / "run.md", render_markdown([record]))
     return path
 
 

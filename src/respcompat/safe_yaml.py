@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .safe_json import MAX_DEPTH
 
@@ -35,23 +35,36 @@ def check_node(root: Node) -> None:
     """Raise YAMLBombError when the composed graph holds too many aliases, expands too far or nests too deep."""
     seen: set[int] = set()
     aliases = 0
-    stack = [(root, 1)]
-    while stack:  # pass 1: a tree walk; an edge to a node seen before is an alias
-        node, depth = stack.pop()
-        if id(node) in seen:
-            aliases += 1
-            if aliases > MAX_ALIASES:
-                raise YAMLBombError(f"YAML alias expansion over {MAX_ALIASES} aliases: refused (a YAML bomb?)")
-            continue
-        seen.add(id(node))
-        if depth > MAX_DEPTH:
+    depth = 0
+    level = [] if type(root) is ScalarNode else [root]
+    # Pass 1, level by level over collections only (scalars are most nodes, and an aliased scalar is one string
+    # shared, not a copy): a collection reached again is an alias.
+    while level:
+        depth += 1
+        below: list[Node] = []
+        for node in level:
+            if id(node) in seen:
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    raise YAMLBombError(f"YAML alias expansion over {MAX_ALIASES} aliases: refused (a YAML bomb?)")
+                continue
+            seen.add(id(node))
+            if type(node) is MappingNode:
+                for k, v in node.value:
+                    if type(k) is not ScalarNode:
+                        below.append(k)
+                    if type(v) is not ScalarNode:
+                        below.append(v)
+            else:
+                below.extend(c for c in node.value if type(c) is not ScalarNode)
+        if below and depth >= MAX_DEPTH:
             raise YAMLBombError(f"a YAML document nested deeper than {MAX_DEPTH} levels: refused")
-        stack.extend((c, depth + 1) for c in _children(node))
+        level = below
     if aliases:
-        _check_expansion(root, len(seen))
+        _check_expansion(root)
 
 
-def _check_expansion(root: Node, distinct: int) -> None:
+def _check_expansion(root: Node) -> None:
     """Pass 2, only with aliases: the expanded size and depth, memoised per node; a node inside itself is refused."""
     size: dict[int, int] = {}
     height: dict[int, int] = {}
@@ -64,8 +77,8 @@ def _check_expansion(root: Node, distinct: int) -> None:
         if done:
             open_.discard(k)
             size[k] = 1 + sum(size[id(c)] for c in kids)
-            height[k] = 1 + max((height[id(c)] for c in kids), default=0)
-            if size[k] - distinct > MAX_EXPANSION:
+            height[k] = 0 if type(node) is ScalarNode else 1 + max((height[id(c)] for c in kids), default=0)
+            if size[k] - len(size) > MAX_EXPANSION:  # expanded minus distinct nodes, at most
                 raise YAMLBombError(f"YAML alias expansion over {MAX_EXPANSION} nodes: refused (a YAML bomb?)")
             if height[k] > MAX_DEPTH:
                 raise YAMLBombError(f"a YAML document nested deeper than {MAX_DEPTH} levels (through aliases): refused")
@@ -109,4 +122,4 @@ def load(text: str | bytes, loader: type = SafeLoader) -> Any:
     try:
         return yaml.load(text, Loader=loader)
     except RecursionError:  # the pure-Python fallback composer recurses per level
-        raise YAMLBombError(f"a YAML document nested deeper than the interpreter allows: refused") from None
+        raise YAMLBombError("a YAML document nested deeper than the interpreter allows: refused") from None

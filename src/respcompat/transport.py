@@ -27,7 +27,7 @@ from .sse import parse_sse
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 INFRA_HEADER = "x-respcompat-infra-error"  # set in a cassette on an answer cut mid-way (recording.py writes it)
 TIMEOUT = httpx.Timeout(60.0, connect=10.0)  # kept for callers that pass `timeout=`
-_CUT = "respcompat.cut"  # response extension: why the body ended early
+_CUT = "respcompat.cut"  # response extension: a dict that gets `note`, why the body ended early
 _DEADLINE = "respcompat.deadline"  # request extension: the monotonic instant the run must stop at
 
 
@@ -171,8 +171,8 @@ def take_cut_note() -> str | None:
 class _TolerantStream:
     """A body that ends with what arrived when the connection fails or the deadline passes mid-way, noting why."""
 
-    def __init__(self, inner: Any, extensions: dict[str, Any], deadline: float | None) -> None:
-        self.inner, self.extensions, self.deadline = inner, extensions, deadline
+    def __init__(self, inner: Any, box: dict[str, str], deadline: float | None) -> None:
+        self.inner, self.box, self.deadline = inner, box, deadline
 
     def __iter__(self) -> Any:
         got = 0
@@ -187,7 +187,7 @@ class _TolerantStream:
             self._cut(f"body cut after {got} bytes: {type(exc).__name__}: {exc or 'no detail'}")
 
     def _cut(self, note: str) -> None:
-        self.extensions[_CUT] = note
+        self.box["note"] = note
         _pending.note = note
 
     def close(self) -> None:
@@ -203,7 +203,9 @@ class _TolerantPool:
 
     def handle_request(self, request: httpcore.Request) -> httpcore.Response:
         response = self.inner.handle_request(request)
-        response.stream = _TolerantStream(response.stream, response.extensions, request.extensions.get(_DEADLINE))
+        box: dict[str, str] = {}  # httpx copies the extensions dict, not what it holds
+        response.extensions[_CUT] = box
+        response.stream = _TolerantStream(response.stream, box, request.extensions.get(_DEADLINE))
         return response
 
     def close(self) -> None:
@@ -240,7 +242,7 @@ class Transport:
         over = {"retries": retries, "backoff": backoff}
         if isinstance(timeout, (int, float)):
             over.update(read_timeout=float(timeout), connect_timeout=float(timeout))
-        elif isinstance(timeout, httpx.Timeout):
+        elif isinstance(timeout, httpx.Timeout):  # a None inside it keeps the limit's value
             over.update(read_timeout=timeout.read, connect_timeout=timeout.connect)
         self.limits = Limits(**{**base.__dict__, **{k: v for k, v in over.items() if v is not None}})
         self.run = run or Run(self.limits)
@@ -278,11 +280,11 @@ class Transport:
         register_secret(api_key)
         if api_key and auth.get("header"):
             headers[auth["header"]] = f"{auth['scheme']} {api_key}" if auth.get("scheme") else api_key
-        if "run" not in kw and "limits" not in kw:
+        if kw.get("run") is None and kw.get("limits") is None:
             kw["limits"] = Limits.resolve(profile)
         t = cls(base_url, headers, **kw)
         t.auth_header = (auth["header"], auth.get("scheme") or "") if auth.get("header") else None
-        if api_key:
+        if api_key and api_key not in t.secrets:
             t.secrets.append(api_key)
         return t
 
@@ -312,8 +314,9 @@ class Transport:
         hdrs = {"content-type": "application/json", **(headers or {})} if content is not None else dict(headers or {})
         request = self.client.build_request(method, self.base_url + path, content=content, params=params, headers=hdrs)
         for secret in credentials_in_request(dict(request.headers), str(request.url)):
-            register_secret(secret)
-            self.secrets.append(secret)
+            if secret not in self.secrets:  # a header this transport did not start with (a deliberately wrong key)
+                register_secret(secret)
+                self.secrets.append(secret)
         label = f"{method} {path}"
         response: Response | None = None
         why, cut, attempts = "", None, 0
@@ -340,13 +343,15 @@ class Transport:
                 if wait is None:
                     self._spent_infra()
                     raise InfraError(self._redact(f"{label} ({scrub_url(str(request.url))}): {why}, "
-                                                  f"after {attempts} attempt(s)")) from exc
+                                                  f"after {attempts} attempt(s){self._why_stopped(attempts)}")) from exc
                 self._wait(wait)
                 continue
             except Exception as exc:
                 if response is None or type(exc).__name__ != "CannotOverwriteExistingCassetteException":
                     raise
                 attempts -= 1  # a replayed retry the recording never made: the recorded answer stands
+                if response.status in RETRY_STATUSES:
+                    why = f"HTTP {response.status} after {attempts} attempt(s)"
                 break
             if cut:  # what arrived is evidence; sending again would not give the same answer
                 why = f"{cut}, after {attempts} attempt(s)"
@@ -356,7 +361,7 @@ class Transport:
                 if wait is not None:
                     self._wait(wait)
                     continue
-                why = f"HTTP {response.status} after {attempts} attempt(s)"
+                why = f"HTTP {response.status} after {attempts} attempt(s){self._why_stopped(attempts)}"
             break
         ex = Exchange(self._request(request, body), response, index=len(self.exchanges), source=self.source,
                       label=label)
@@ -369,7 +374,7 @@ class Transport:
     def _admit(self, attempts: int) -> None:
         """Before each attempt: deadline and budgets, then the rate limit's wait (live only); counts the attempt."""
         if self.live:
-            self._wait(self.run.admit())
+            self._wait(self.run.admit(), pace=True)
         with self.run._lock:
             for stats in (self.stats, self.run.stats):
                 stats["requests"] += 1
@@ -408,7 +413,7 @@ class Transport:
         try:
             headers = norm_headers(dict(r.headers.items()))  # httpx joins repeated headers with ", "
             raw = r.read()
-            cut = r.extensions.get(_CUT) or headers.pop(INFRA_HEADER, None)  # live, or a replayed cassette
+            cut = (r.extensions.get(_CUT) or {}).get("note") or headers.pop(INFRA_HEADER, None)  # live, or a replay
             return self._response(r.status_code, headers, raw), cut
         finally:
             r.close()
@@ -461,8 +466,12 @@ class Transport:
             return None
         return wait
 
-    def _wait(self, seconds: float) -> None:
-        if seconds <= 0 or not self.live or self.limits.backoff <= 0:
+    def _why_stopped(self, attempts: int) -> str:
+        return "; no retry: the run deadline is too close" if attempts <= self.limits.retries else ""
+
+    def _wait(self, seconds: float, pace: bool = False) -> None:
+        """Sleep, counted; `backoff=0` retries at once (tests), Retry-After included, but the rate limit holds."""
+        if seconds <= 0 or not self.live or (self.limits.backoff <= 0 and not pace):
             return
         self.sleep(seconds)
         self.stats["waited_s"] = round(self.stats["waited_s"] + seconds, 3)

@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 FAULTS: dict[str, str] = {
     # a non-streamed 200 create answers with a broken body
     "null-body": "a 200 create answers with the JSON body `null`",
@@ -72,3 +75,46 @@ def parse(spec: str | list[str] | tuple[str, ...] | dict[str, str | None] | None
             raise UnknownFault(f"unknown fault {name!r}; known faults: {', '.join(sorted(FAULTS))}")
         out[name] = value or None
     return out
+
+
+def create_body(faults: dict[str, str | None], doc: dict[str, Any]) -> tuple[bytes, str] | None:
+    """The broken (body, content type) a body fault sends for a 200 create, or None to send `doc` as it is."""
+    text = json.dumps(doc, ensure_ascii=False)
+    if "null-body" in faults:
+        return b"null", "application/json"
+    if "html-body" in faults:
+        return b"<!DOCTYPE html><html><body><h1>Welcome</h1></body></html>", "text/html"
+    if "truncated-json" in faults:
+        return text[: len(text) // 2].encode(), "application/json"
+    if "list-body" in faults:
+        return json.dumps([doc], ensure_ascii=False).encode(), "application/json"
+    if "wrong-object" in faults:
+        return json.dumps({**doc, "object": "chat.completion"}, ensure_ascii=False).encode(), "application/json"
+    if "empty-body" in faults:
+        return b"", "application/json"
+    if "deep-json" in faults:
+        deep = '{"a":' * 600 + "1" + "}" * 600  # built as text: no recursion on either side of the fake
+        return (text[:-1] + ', "debug": ' + deep + "}").encode(), "application/json"
+    return None
+
+
+_DROPPED = {"no-output-text-done": "response.output_text.done", "no-content-part-done": "response.content_part.done",
+            "no-output-item-done": "response.output_item.done"}
+
+
+def stream(faults: dict[str, str | None], events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The stream's events with the event-level faults applied (framing faults are the server's)."""
+    gone = {t for name, t in _DROPPED.items() if name in faults}
+    events = [e for e in events if e["type"] not in gone]
+    for i, e in enumerate(events):  # renumbered, so a dropped event is the only change
+        e["sequence_number"] = i
+        if "no-sequence-number" in faults:
+            e.pop("sequence_number")
+        if "no-output-index" in faults:
+            e.pop("output_index", None)
+    if "wrong-terminal-event" in faults:
+        last = events[-1]
+        last["type"] = "response.completed"
+        last["response"] = {**last["response"], "status": "incomplete",
+                            "incomplete_details": last["response"]["incomplete_details"] or {"reason": "max_output_tokens"}}
+    return events

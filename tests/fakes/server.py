@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,7 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import faults as fault_spec
-from .model import item_texts, think, words, cut
+from .model import cut, item_texts, think, words
 from .validate import ApiError, bad, check_create, input_items
 from .wire import echo, error, new_id, output_items, response_object, sse, stream_events, usage
 
@@ -72,6 +74,7 @@ class FakeResponsesServer:
         self.models = frozenset(models)
         self.delay, self.hang_seconds = delay, hang_seconds
         self.state = State()
+        self.received = 0  # requests that reached a handler (a test waits on it, never on the clock)
         self.stopping = threading.Event()
         self.httpd: ThreadingHTTPServer | None = None
 
@@ -148,6 +151,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         self.extra_headers: dict[str, str] = {}
+        with self.fake.state.lock:
+            self.fake.received += 1
         try:
             raw = self._body()
             self._dispatch(raw)
@@ -170,7 +175,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self.rfile.readline()
                 if len(out) > MAX_BODY:
                     raise bad("Request body too large.", status=413)
-        length = int(self.headers.get("content-length") or 0)
+        try:
+            length = int(self.headers.get("content-length") or 0)
+        except ValueError:
+            self.close_connection = True
+            raise bad("Invalid Content-Length header.") from None
         if length > MAX_BODY:
             self.close_connection = True
             raise bad("Request body too large.", status=413)
@@ -308,44 +317,14 @@ class _Handler(BaseHTTPRequestHandler):
         return final, stored
 
     def _send_create(self, doc: dict[str, Any]) -> None:
-        f = self.faults
-        text = json.dumps(doc, ensure_ascii=False)
-        if "null-body" in f:
-            return self._raw(200, b"null", "application/json")
-        if "html-body" in f:
-            return self._raw(200, b"<!DOCTYPE html><html><body><h1>Welcome</h1></body></html>", "text/html")
-        if "truncated-json" in f:
-            return self._raw(200, text[: len(text) // 2].encode(), "application/json")
-        if "list-body" in f:
-            return self._json(200, [doc])
-        if "wrong-object" in f:
-            return self._json(200, {**doc, "object": "chat.completion"})
-        if "empty-body" in f:
-            return self._raw(200, b"", "application/json")
-        if "deep-json" in f:
-            deep = '{"a":' * 600 + "1" + "}" * 600
-            return self._raw(200, (text[:-1] + ', "debug": ' + deep + "}").encode(), "application/json")
-        self._json(200, doc)
+        payload = fault_spec.create_body(self.faults, doc)
+        if payload is None:
+            return self._json(200, doc)
+        self._raw(200, payload[0], payload[1])
 
     def _stream(self, final: dict[str, Any]) -> None:
         f = self.faults
-        events = stream_events(final, obfuscation="extra-fields" in f)
-        drop = {"no-output-text-done": "response.output_text.done", "no-content-part-done": "response.content_part.done",
-                "no-output-item-done": "response.output_item.done"}
-        gone = {t for name, t in drop.items() if name in f}
-        events = [e for e in events if e["type"] not in gone]
-        for i, e in enumerate(events):  # renumbered, so a dropped event is the only change
-            e["sequence_number"] = i
-            if "no-sequence-number" in f:
-                e.pop("sequence_number")
-            if "no-output-index" in f:
-                e.pop("output_index", None)
-        if "wrong-terminal-event" in f:
-            last = events[-1]
-            last["type"] = "response.completed"
-            last["response"] = {**last["response"], "status": "incomplete",
-                                "incomplete_details": last["response"]["incomplete_details"]
-                                or {"reason": "max_output_tokens"}}
+        events = fault_spec.stream(f, stream_events(final, obfuscation="extra-fields" in f))
         blocks = sse(events, event_lines="no-event-lines" not in f)
         if "cut-stream" in f:
             blocks = blocks[: len(blocks) // 2]
@@ -491,6 +470,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--key", default=DEFAULT_KEY, help=f"the API key it accepts (default {DEFAULT_KEY})")
     args = p.parse_args(argv)
     server = FakeResponsesServer(args.faults, api_key=args.key, host=args.host, port=args.port)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `kill` stops it as cleanly as Ctrl-C
     print(f"fake Responses API on {server.start()} (faults: {', '.join(server.faults) or 'none'}); Ctrl-C stops it",
           flush=True)
     try:

@@ -98,6 +98,18 @@ def check_create(body: Any, models: frozenset[str] | None = None) -> None:
     _check_metadata(body.get("metadata"))
     _check_tools(body)
     _check_text(body)
+    _check_contract(body)
+
+
+def _check_contract(body: dict) -> None:
+    """Whatever the specific checks above let through is held to the contract's request schema."""
+    from respcompat.contracts import load_contract
+
+    errors = load_contract("openai").validate("request", body).errors
+    if errors:
+        tokens = [t for t in errors[0].pointer.split("/")[1:]]
+        param = tokens[0] + "".join(f"[{t}]" if t.isdigit() else f".{t}" for t in tokens[1:]) if tokens else None
+        raise bad(f"Invalid value for '{param}': {errors[0].message}.", param, "invalid_value")
 
 
 def _check_metadata(metadata: Any) -> None:

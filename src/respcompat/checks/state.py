@@ -42,6 +42,21 @@ def _path_id(x: Exchange) -> str | None:
     return parts[parts.index("responses") + 1] if "responses" in parts[:-1] else None
 
 
+def _created_in(x: Exchange, ctx) -> tuple[str | None, dict | None]:
+    """`_created(x)`, worked out once per exchange and run: every later exchange asks again (linear, not quadratic)."""
+    memo = getattr(ctx, "_state_created", None)
+    if memo is None:
+        memo = {}
+        try:
+            ctx._state_created = memo
+        except AttributeError:  # a context that takes no attributes: no memo
+            return _created(x)
+    key = id(x)
+    if key not in memo:
+        memo[key] = (x, _created(x))  # x kept alive with its id, so the id cannot be reused within the run
+    return memo[key][1]
+
+
 def _created(x: Exchange) -> tuple[str | None, dict | None]:
     """(response id, final response object) of a successful create."""
     if x.endpoint != "create" or not _ok(x):
@@ -67,7 +82,7 @@ def retrieve_equals_create(exchange: Exchange, ctx) -> Iterator[Finding]:
         return
     rid = _path_id(exchange) or body.get("id")
     for x in _earlier(exchange, ctx):
-        cid, created = _created(x)
+        cid, created = _created_in(x, ctx)
         if cid != rid or created is None:
             continue
         if created.get("status") not in _SETTLED:
@@ -87,7 +102,7 @@ def store_false_not_found(exchange: Exchange, ctx) -> Iterator[Finding]:
     rid = _path_id(exchange)
     for x in _earlier(exchange, ctx):
         body = request_body(x)
-        if body is not None and body.get("store") is False and _created(x)[0] == rid:
+        if body is not None and body.get("store") is False and _created_in(x, ctx)[0] == rid:
             yield finding("state.store_false_not_found", "", "a response created with store=false was retrieved",
                           expected="404 not found", actual=exchange.response.status, created_in=x.index,
                           source="OpenAI API reference (store)")
@@ -126,7 +141,7 @@ def previous_response_known(exchange: Exchange, ctx) -> Iterator[Finding]:
     prev = body.get("previous_response_id") if body is not None and exchange.endpoint == "create" else None
     if not isinstance(prev, str):
         return
-    known = [rid for rid in (_created(x)[0] for x in _earlier(exchange, ctx)) if rid]
+    known = [rid for rid in (_created_in(x, ctx)[0] for x in _earlier(exchange, ctx)) if rid]
     if known and prev not in known:  # with no earlier response in the flow there is nothing to judge against
         yield finding("state.previous_response_known", "/previous_response_id",
                       "previous_response_id is not a response created earlier in this flow",

@@ -9,12 +9,12 @@ import gzip
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Iterator
 
 import yaml
 
 from .. import safe_json, safe_yaml
-from ..exchange import Exchange
+from ..exchange import RAW_PREFIX, Exchange
 from . import har, json_body, jsonl_events, openapi_examples, sse_text, test_proxy, vcr_yaml
 from ._http import FormatError
 
@@ -25,6 +25,8 @@ _JSONL_EXT = (".chunks.txt", ".jsonl", ".ndjson")
 _YAML_EXT = (".yaml", ".yml")
 _SSE_FIELDS = ("data", "event", "id", "retry")
 _SKIP_NAMES = ("readme", "provenance")
+_CHUNK = 1 << 20
+_JSON_STARTS = '{["-0123456789tfn'  # what a JSON text may open with (YAML is tried when JSON fails)
 
 
 @dataclass
@@ -52,13 +54,37 @@ def load_path(path: str | os.PathLike[str]) -> list[ImportResult]:
 
 
 def load_file(path: str | os.PathLike[str]) -> ImportResult:
+    name = str(path)
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as f:
+            head = f.read(RAW_PREFIX)
+            if head[:2] != b"\x1f\x8b" and _is_sse(head.decode("utf-8", "replace"), name.lower()):
+                return _load_stream(f, head, name)
+            data = head + f.read()
     except OSError as exc:
-        return ImportResult(str(path), error=f"cannot read file: {exc.strerror or exc}")
+        return ImportResult(name, error=f"cannot read file: {exc.strerror or exc}")
     box = [data]
     del data  # so that the bytes are freed once decoded: a big stream is then held once, as text
     return _load_boxed(box, str(path))
+
+
+def _load_stream(f: BinaryIO, head: bytes, name: str) -> ImportResult:
+    """An event stream file, parsed as it is read: a big one is never held whole in memory."""
+    def chunks() -> Iterator[bytes]:
+        yield head
+        while chunk := f.read(_CHUNK):
+            yield chunk
+
+    result = ImportResult(name, format=sse_text.FORMAT)
+    try:
+        result.exchanges = sse_text.from_chunks(chunks(), name)
+    except OSError as exc:
+        result.error = f"cannot read file: {exc.strerror or exc}"
+    except Exception as exc:  # an importer bug must not cost the other files of a run
+        result.error = f"importer crashed: {type(exc).__name__}: {exc}"
+    if result.error:
+        result.exchanges = []
+    return result
 
 
 def load_bytes(data: bytes, name: str) -> ImportResult:
@@ -126,23 +152,23 @@ def _detect(text: str, hint: str) -> tuple[Any, Any]:
         raise FormatError("an empty file")
     if "\0" in head[:4096]:
         raise FormatError("a binary file (NUL bytes): binary content, not a recording")
-    structured = hint.endswith(_YAML_EXT) or hint.endswith(".json")
-    if _sse_shaped(body) and not structured or hint.endswith(_SSE_EXT) and head[0] not in "{[":
+    if _is_sse(text, hint):
         return sse_text, body
     if hint.endswith(_JSONL_EXT):
         return jsonl_events, body
-    try:
-        doc = safe_json.loads(body)
-    except safe_json.TooDeepError as exc:
-        raise FormatError(f"a JSON document {exc}") from None
-    except ValueError as exc:
-        if head[0] in "{[":
-            if _jsonl_shaped(body):
-                return jsonl_events, body
-            if not hint.endswith(_YAML_EXT):
-                raise FormatError(f"JSON syntax error: {exc}") from None
-    else:
-        return _structured(doc, body, from_yaml=False)
+    if head[0] in _JSON_STARTS:
+        try:
+            doc = safe_json.loads(body)
+        except safe_json.TooDeepError as exc:
+            raise FormatError(f"a JSON document {exc}") from None
+        except ValueError as exc:
+            if head[0] in "{[":
+                if _jsonl_shaped(body):
+                    return jsonl_events, body
+                if not hint.endswith(_YAML_EXT):
+                    raise FormatError(f"JSON syntax error: {exc}") from None
+        else:
+            return _structured(doc, body, from_yaml=False)
     try:
         doc = safe_yaml.load(body, safe_yaml.DataLoader)
     except safe_yaml.YAMLBombError as exc:
@@ -172,6 +198,16 @@ class _JsonBody:
 
     def to_exchanges(self, obj: Any, source: str) -> list[Exchange]:
         return json_body.to_exchanges(obj, source, self.raw)
+
+
+def _is_sse(text: str, hint: str) -> bool:
+    """An event stream, judged from the first RAW_PREFIX characters at most (the rest may not be read yet)."""
+    body = text[1:] if text.startswith("\ufeff") else text
+    head = body.lstrip()
+    if not head or "\0" in head[:4096]:
+        return False
+    structured = hint.endswith(_YAML_EXT) or hint.endswith(".json")
+    return _sse_shaped(body) and not structured or hint.endswith(_SSE_EXT) and head[0] not in "{["
 
 
 def _sse_shaped(text: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..exchange import Event, Exchange, Framing, Response
@@ -65,7 +64,7 @@ def _not_a_body(obj: dict[str, Any], lang: str) -> str | None:
 
 def event_response(objs: list[Any], raw: str | None, content_type: str = "application/json") -> Response:
     """Events saved as parsed JSON: no SSE framing is observable, so framing is the `jsonl` kind."""
-    events = [Event(index=i, data=o, raw=json.dumps(o, ensure_ascii=False)) for i, o in enumerate(objs)]
+    events = [Event(index=i, data=o) for i, o in enumerate(objs)]  # parsed already: no text to keep
     return Response(status=None, headers={"content-type": content_type}, raw_body=raw, events=events,
                     framing=Framing(kind="jsonl"))
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..exchange import Event, Exchange, Response
+from ..exchange import RAW_PREFIX, Event, Exchange, Response
 from ..sse import parse_jsonl_events
+from ._http import FormatError
 
 FORMAT = "jsonl-events"
 
@@ -22,9 +23,12 @@ def _split_at_created(events: list[Event]) -> list[list[Event]]:
 
 
 def to_exchanges(text: str, source: str) -> list[Exchange]:
-    events, framing = parse_jsonl_events(text)
+    events, framing = parse_jsonl_events(text, keep_raw=False)
+    if not any(e.type and (e.type.startswith("response.") or e.type == "error") for e in events):
+        raise FormatError("unknown format: JSON lines, none of them a Responses API event")
     streams = _split_at_created(events)
-    return [Exchange(None, Response(status=None, raw_body=text if len(streams) == 1 else None, events=part,
+    raw = text[:RAW_PREFIX] if len(streams) == 1 else None
+    return [Exchange(None, Response(status=None, raw_body=raw, events=part,
                                     framing=dataclasses.replace(framing)),
                      index=n, source=source, label="event lines" if len(streams) == 1 else f"event lines, stream {n + 1}")
             for n, part in enumerate(streams)]

@@ -1,0 +1,44 @@
+"""Every check is proven able to fail: each registered check id is fired by at least one planted mutation.
+
+tests/test_planted_corpus.py proves each mutation fires exactly what it names; this proves no check is left
+without a mutation. Checks in modules the lead plants separately (body, completeness, extensions, compare) are
+exempt here until their mutations land.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from respcompat.checks import load_all
+
+MUTATIONS = Path(__file__).resolve().parent / "planted" / "mutations"
+EXEMPT_PREFIXES = ("body.", "stream.completeness", "extension.", "compare.")
+EXEMPT_MODULES = {f"respcompat.checks.{m}" for m in ("body", "completeness", "extensions", "compare")}
+
+
+def _planted_ids() -> set[str]:
+    ids = set()
+    for path in sorted(MUTATIONS.glob("*.yaml")):
+        for m in yaml.safe_load(path.read_text(encoding="utf-8"))["mutations"]:
+            ids |= {e if isinstance(e, str) else e["check"] for e in m["expect"]}
+    return ids
+
+
+def test_every_registered_check_has_a_planted_mutation():
+    registry = load_all()
+    required = {cid for cid, spec in registry.items()
+                if not cid.startswith(EXEMPT_PREFIXES) and spec.func.__module__ not in EXEMPT_MODULES}
+    assert sorted(required - _planted_ids()) == []
+
+
+def test_planted_mutations_name_only_registered_checks():
+    assert sorted(_planted_ids() - set(load_all())) == []
+
+
+def test_the_checks_this_corpus_must_cover_are_registered():
+    # Guards the test above against an empty registry (an import failure would make it pass vacuously).
+    registry = load_all()
+    for cid in ("stream.framing", "stream.encoding", "stream.indexes", "case.parameter_acceptance", "schema.request"):
+        assert cid in registry
