@@ -102,7 +102,8 @@ def main() -> int:
                 ratio = (m["peak"] - m["base"]) / size
                 worst = max(worst, ratio)
                 what = "import + check" if check else "import only   "
-                print(f"{n:>9} events, {size / 2**20:7.1f} MiB: {what} peak +{(m['peak'] - m['base']) / 2**20:7.1f} MiB "
+                grown = (m["peak"] - m["base"]) / 2**20
+                print(f"{n:>9} events, {size / 2**20:7.1f} MiB: {what} peak +{grown:7.1f} MiB "
                       f"= {ratio:4.2f}x input  (import {m['import_s']:.1f} s, check {m['check_s']:.1f} s, "
                       f"{m['findings']} findings)")
             path.unlink()

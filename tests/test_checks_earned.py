@@ -73,3 +73,25 @@ def test_an_html_error_page_is_never_a_documented_deviation_even_where_error_sha
                  Response(502, {"content-type": "text/html"}, None, raw_body="<html><body>Bad gateway</body></html>"))
     findings = judge_exchanges([x], "dashscope").findings  # dashscope documents other error *shapes* (status 4xx)
     assert any(f.check == "http.error_body" and f.classification == "undocumented-divergence" for f in findings)
+
+
+def test_a_field_only_in_the_streamed_answer_is_found_by_comparing_with_the_body():
+    plain = _create({"model": "m", "input": "hi"}, Response(200, {}, {**RESP, "id": "resp_a", "usage": None}), 0)
+    final = {**RESP, "id": "resp_b"}  # no usage: present (null) in the body, absent in the stream
+    events = [Event(0, {"type": "response.created", "sequence_number": 0, "response": {**final, "status": "in_progress"}}),
+              Event(1, {"type": "response.completed", "sequence_number": 1, "response": final})]
+    streamed = _create({"model": "m", "input": "hi", "stream": True}, Response(200, {}, events=events), 1)
+    hit = [f for f in judge_exchanges([plain, streamed], "openai").findings if f.check == "compare.stream_body"]
+    assert len(hit) == 1 and "'usage' only in the non-streamed answer" in hit[0].message
+    same = _create({"model": "m", "input": "hi"}, Response(200, {}, {**RESP, "id": "resp_a"}), 0)
+    assert "compare.stream_body" not in _checks([same, streamed])
+
+
+def test_an_answer_cut_at_max_output_tokens_that_says_completed_is_a_finding():
+    def answer(status: str, used: int) -> Exchange:
+        body = {**RESP, "status": status, "usage": {"input_tokens": 5, "output_tokens": used, "total_tokens": 5 + used}}
+        return _create({"model": "m", "input": "a long story", "max_output_tokens": 16}, Response(200, {}, body))
+
+    assert "limits.max_output_tokens" in _checks([answer("completed", 16)])
+    assert "limits.max_output_tokens" in _checks([answer("incomplete", 40)])
+    assert "limits.max_output_tokens" not in _checks([answer("completed", 9)])  # the model stopped early: fine

@@ -12,6 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
+
+from _realworld import SKIP_REASON, realworld_files
+from respcompat import safe_yaml
+from respcompat.exchange import RAW_PREFIX
+from respcompat.importers import load_bytes, load_file, load_text
+from respcompat.sse import SSEParser, parse_sse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cli"
 TIMEOUT_S = 120  # a hang guard; the goal for the whole folder is well under 20 s
@@ -83,7 +90,8 @@ def report(tmp_path_factory) -> dict:
         (folder / name).write_bytes(content)
     (folder / "invalid_utf8.sse").write_bytes(_invalid_utf8_stream())
     deep_event = json.dumps({"type": "response.output_text.delta", "sequence_number": 0, "delta": "@"})
-    (folder / "deep_event.sse").write_text(f"data: {deep_event.replace(chr(34) + '@' + chr(34), '[' * 700 + ']' * 700)}\n\n")
+    deep_event = deep_event.replace('"@"', "[" * 700 + "]" * 700)
+    (folder / "deep_event.sse").write_text(f"data: {deep_event}\n\n")
     for good in ("clean_text_stream.sse", "planted_text_stream.sse"):
         shutil.copy(FIXTURES / good, folder / good)
     doc, _ = run_check(folder)
@@ -135,17 +143,13 @@ def test_unreadable_files_are_counted_and_never_pass_as_ok(report):
     assert len(unreadable) == sum(1 for _, why in HOSTILE.values() if why)
 
 
-# Checks on these two were quadratic (checks/framing.py, checks/lifecycle.py) when this test was written; another
-# change makes them linear. Each runs alone so that it cannot cost the others their verdict.
-_QUADRATIC = pytest.mark.xfail(reason="stream.framing / lifecycle checks quadratic in repeated [DONE] / error events "
-                                      "(being made linear separately)", strict=False)
-
-
+# Checks on these two were quadratic (checks/framing.py, checks/lifecycle.py: 87 s and 142 s) before they were made
+# linear. Each runs alone, so that a regression costs only its own verdict (the guard is the subprocess timeout).
 @pytest.mark.parametrize("name, text", [
-    pytest.param("done_20k.sse", "data: [DONE]\n\n" * 20_000, marks=_QUADRATIC),
-    pytest.param("errors_20k.sse", "".join(
+    ("done_20k.sse", "data: [DONE]\n\n" * 20_000),
+    ("errors_20k.sse", "".join(
         f'event: error\ndata: {{"type":"error","sequence_number":{i},"code":"x","message":"m","param":null}}\n\n'
-        for i in range(20_000)), marks=_QUADRATIC),
+        for i in range(20_000))),
 ])
 def test_twenty_thousand_repeated_events_are_judged_in_bounded_time(tmp_path, name, text):
     (tmp_path / name).write_text(text)
@@ -156,15 +160,6 @@ def test_twenty_thousand_repeated_events_are_judged_in_bounded_time(tmp_path, na
 
 
 # --- the same defences, unit by unit ------------------------------------------------------------------------
-
-import yaml  # noqa: E402
-
-from _realworld import SKIP_REASON, realworld_files  # noqa: E402
-from respcompat import safe_yaml  # noqa: E402
-from respcompat.exchange import RAW_PREFIX  # noqa: E402
-from respcompat.importers import load_bytes, load_file, load_text  # noqa: E402
-from respcompat.sse import SSEParser, parse_sse  # noqa: E402
-
 
 def test_alias_bomb_cassette_is_refused_before_it_is_built():
     r = load_text(_alias_bomb(), "bomb.yaml")
@@ -208,7 +203,8 @@ def test_one_invalid_utf8_byte_in_a_stream_file_is_replaced_and_counted(tmp_path
 
 def test_live_parser_counts_invalid_utf8_split_across_chunks():
     parser = SSEParser()
-    for chunk in (b'data: {"a":"\xe2', b'\x82"}\n\ndata: {"b":"\xef\xbf', b'\xbd"}\n\n'):  # a cut sequence, a real U+FFFD
+    # A sequence cut short by a quote (one bad sequence), then a real U+FFFD split across two chunks.
+    for chunk in (b'data: {"a":"\xe2', b'\x82"}\n\ndata: {"b":"\xef\xbf', b'\xbd"}\n\n'):
         parser.feed(chunk)
     parser.close()
     assert parser.framing.invalid_utf8 == 1 and [e.data for e in parser.events][1] == {"b": "\ufffd"}

@@ -59,7 +59,8 @@ def judge_exchanges(exchanges: list[Exchange], provider: str, only: Iterable[str
 
 
 # One problem, one finding: an endpoint that is not there explains its status and its error body.
-SUPERSEDES = {"endpoint.unsupported": frozenset({"case.http_status", "http.error_body", "schema.error"})}
+SUPERSEDES = {"endpoint.unsupported": frozenset({"case.http_status", "http.error_body", "schema.error"}),
+              "limits.max_output_tokens": frozenset({"case.max_output_tokens", "case.incomplete", "case.status"})}
 
 
 def supersede(findings: list[Finding]) -> list[Finding]:

@@ -71,7 +71,7 @@ class Response:
 
 RAW_PREFIX = 65536  # how much of a stream's text an imported Response keeps in raw_body (the events hold the rest)
 
-ENDPOINTS = ("create", "retrieve", "delete", "input_items", "cancel", "other")
+ENDPOINTS = ("create", "retrieve", "delete", "input_items", "cancel", "input_tokens", "compact", "other")
 
 
 @dataclass
@@ -102,6 +102,8 @@ def classify_endpoint(method: str, path: str) -> str:
     if not tail:
         return "create" if method == "POST" else "other"
     if len(tail) == 1:
+        if method == "POST" and tail[0] in ("input_tokens", "compact"):
+            return tail[0]
         if method == "GET":
             return "retrieve"
         if method == "DELETE":

@@ -21,6 +21,7 @@ _EOL = re.compile(r"\r\n|\r|\n")
 _REPLACEMENT = b"\xef\xbf\xbd"  # U+FFFD sent as such, not a bad byte we replaced
 # String values worth sharing between events: they repeat on every event of a stream.
 _SHARED_VALUES = frozenset(("type", "item_id", "object", "status", "role", "id"))
+_MEMO_MAX = 10_000
 
 
 class _JSON:
@@ -31,7 +32,9 @@ class _JSON:
         share = memo.setdefault
 
         def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-            return {share(k, k): (share(v, v) if type(v) is str and k in _SHARED_VALUES else v) for k, v in items}
+            if len(memo) > _MEMO_MAX:  # a stream of ever-new keys: sharing would cost more than it saves
+                memo.clear()
+            return {share(k, k): (share(v, v) if k in _SHARED_VALUES and type(v) is str else v) for k, v in items}
 
         self.share = share
         self.decode = json.JSONDecoder(object_pairs_hook=pairs).decode

@@ -20,7 +20,7 @@ def steps_of(case: dict[str, Any]) -> list[dict[str, Any]]:
     """The case's steps: its own `steps`, or the one request it describes (and a probe's varied request)."""
     if case.get("steps"):
         return [dict(s) for s in case["steps"]]
-    one = {k: case[k] for k in ("endpoint", "response_id", "request", "auth", "expect") if k in case}
+    one = {k: case[k] for k in ("endpoint", "response_id", "request", "auth", "expect", "omit_model") if k in case}
     out = [one]
     probe = case.get("probe")
     if probe:
@@ -82,9 +82,15 @@ def _lookup(name: str, path: str, saved: dict[str, Any], step_no: int) -> Any:
     return node
 
 
+# Endpoints that take a request body, and their paths (the create is /responses).
+BODY_PATHS = {"create": "/responses", "input_tokens": "/responses/input_tokens", "compact": "/responses/compact"}
+
+
 def send(t: Any, step: dict[str, Any], model: str | None) -> Any:
     endpoint = step.get("endpoint", "create")
-    if endpoint != "create":
+    if endpoint == "cancel":
+        return t.send("POST", f"/responses/{step['response_id']}/cancel")
+    if endpoint not in BODY_PATHS:
         return getattr(t, endpoint)(step["response_id"])
     body = dict(step.get("request") or {})
     if "model" not in body and not step.get("omit_model"):
@@ -93,7 +99,9 @@ def send(t: Any, step: dict[str, Any], model: str | None) -> Any:
     if step.get("auth") == "invalid":
         auth = t.auth_header
         headers = {auth[0]: f"{auth[1]} {INVALID_KEY}".strip()} if auth else None
-    return t.create(body, headers=headers)
+    if endpoint == "create":
+        return t.create(body, headers=headers)
+    return t.send("POST", BODY_PATHS[endpoint], body, headers=headers)
 
 
 def run_steps(t: Any, case: dict[str, Any], model: str | None) -> list[str]:

@@ -12,13 +12,18 @@ from typing import Any
 
 from ..exchange import Exchange
 from ..findings import DOCUMENTED, Finding
+from ..preview import preview
 from . import check
 from ._wire import finding, request_body
 
 SOURCE = "OpenAI API reference (the endpoint's response body)"
 # The contract file whose `object` enum names the body each endpoint returns.
 KIND_OF = {"create": "objects/response.json", "retrieve": "objects/response.json", "cancel": "objects/response.json",
-           "delete": "objects/deleted.json", "input_items": "objects/input_items.json"}
+           "delete": "objects/deleted.json", "input_items": "objects/input_items.json",
+           "input_tokens": None, "compact": None}
+# Bodies the contracts have no schema file for yet: their `object`, from OpenAI's spec (paths /responses/input_tokens
+# -> TokenCountsResource, /responses/compact -> CompactResource).
+SPEC_OBJECTS = {"input_tokens": ["response.input_tokens"], "compact": ["response.compaction"]}
 # Statuses an unimplemented route answers with.
 ROUTE_MISSING = (404, 405, 501)
 
@@ -61,9 +66,9 @@ def body_json(exchange: Exchange, ctx) -> Iterator[Finding]:
 @check("body.kind", description="a 2xx JSON body is an object of the kind the endpoint returns (response, list, ...)")
 def body_kind(exchange: Exchange, ctx) -> Iterator[Finding]:
     resp = exchange.response
-    rel = KIND_OF.get(exchange.endpoint)
-    if not _ok(exchange) or resp.events is not None or rel is None:
+    if not _ok(exchange) or resp.events is not None or exchange.endpoint not in KIND_OF:
         return
+    rel = KIND_OF[exchange.endpoint]
     body = resp.body
     if body is None and (resp.raw_body or "").strip() != "null":
         return  # not JSON at all: body.json
@@ -72,7 +77,7 @@ def body_kind(exchange: Exchange, ctx) -> Iterator[Finding]:
                       "not a JSON object", expected="a JSON object", actual=body if not isinstance(body, list)
                       else f"[{len(body)} elements]", source=SOURCE)
         return
-    allowed = _objects(ctx, rel)
+    allowed = _objects(ctx, rel) if rel else SPEC_OBJECTS[exchange.endpoint]
     got = body.get("object")
     if "object" in body and allowed and got not in allowed:
         what = "a Chat Completions answer" if isinstance(got, str) and got.startswith("chat.completion") else None
@@ -114,8 +119,14 @@ def _route_missing(exchange: Exchange) -> bool:
     if resp.status in (405, 501):
         return True
     body = resp.body
-    # A 404 with OpenAI's error envelope is an implemented endpoint saying "no such response".
-    return not (isinstance(body, dict) and isinstance(body.get("error"), dict))
+    err = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(err, dict):
+        return True  # a framework's plain 404 page: no handler behind the path
+    text = " ".join(str(err.get(k) or "") for k in ("message", "code", "type")).lower()
+    if "invalid url" in text or "unknown url" in text or "no route" in text or "unknown route" in text:
+        return True  # OpenAI's own wording for a path it does not serve
+    # With no id in the path, a 404 can only be about the route, or about the model.
+    return exchange.endpoint in ("create", "input_tokens", "compact") and "model" not in text
 
 
 @check("endpoint.unsupported", description="an endpoint answers like an unimplemented route (405/501, or a 404 "
@@ -127,8 +138,10 @@ def unsupported(exchange: Exchange, ctx) -> Iterator[Finding]:
     profile = getattr(ctx, "provider", None)
     documented = (getattr(profile, "endpoints", None) or {}).get(ep)
     name = getattr(profile, "name", "?")
-    f = finding("endpoint.unsupported", "", f"{ep} is not implemented here: HTTP {resp.status} "
-                f"with {_what(resp.raw_body) if not isinstance(resp.body, dict) else 'no error envelope'}",
+    err = resp.body.get("error") if isinstance(resp.body, dict) else None
+    said = (f"saying {preview(err.get('message'), 80)}" if isinstance(err, dict) else
+            "with no error envelope" if isinstance(resp.body, dict) else f"with {_what(resp.raw_body)}")
+    f = finding("endpoint.unsupported", "", f"{ep} is not implemented here: HTTP {resp.status} {said}",
                 expected=f"{ep} implemented", actual=resp.status, source=SOURCE, unsupported=ep)
     if not documented and name != "openai":
         # The profile says the provider has no such endpoint: a capability, reported, not a divergence.

@@ -5,7 +5,6 @@ Formats: vcr-yaml, test-proxy-json, har, sse, jsonl-events, json-body (see `_det
 
 from __future__ import annotations
 
-import gzip
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ import yaml
 from .. import safe_json, safe_yaml
 from ..exchange import RAW_PREFIX, Exchange
 from . import har, json_body, jsonl_events, openapi_examples, sse_text, test_proxy, vcr_yaml
-from ._http import FormatError
+from ._http import FormatError, decompress
 
 __all__ = ["ImportResult", "load_file", "load_path", "load_text", "load_bytes", "FormatError"]
 
@@ -54,18 +53,18 @@ def load_path(path: str | os.PathLike[str]) -> list[ImportResult]:
 
 
 def load_file(path: str | os.PathLike[str]) -> ImportResult:
+    """One file: an event stream is parsed as it is read, anything else read whole first."""
     name = str(path)
     try:
         with open(path, "rb") as f:
             head = f.read(RAW_PREFIX)
             if head[:2] != b"\x1f\x8b" and _is_sse(head.decode("utf-8", "replace"), name.lower()):
                 return _load_stream(f, head, name)
-            data = head + f.read()
+            f.seek(0)
+            box = [f.read()]  # boxed, so that the bytes are freed once decoded (a big file is then held once)
     except OSError as exc:
         return ImportResult(name, error=f"cannot read file: {exc.strerror or exc}")
-    box = [data]
-    del data  # so that the bytes are freed once decoded: a big stream is then held once, as text
-    return _load_boxed(box, str(path))
+    return _load_boxed(box, name)
 
 
 def _load_stream(f: BinaryIO, head: bytes, name: str) -> ImportResult:
@@ -96,26 +95,26 @@ def _load_boxed(box: list[bytes], name: str) -> ImportResult:
     name_l = name.lower()
     if data[:2] == b"\x1f\x8b":  # a gzipped recording (e.g. langchain's *.yaml.gz)
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
+            data = decompress(data, "gzip")
+        except ValueError as exc:
             return ImportResult(name, error=f"corrupt gzip file: {exc}")
         name_l = name_l.removesuffix(".gz")
     try:
-        text = data.decode("utf-8")
+        text, bad_at = data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         # A stream is judged with bad bytes replaced, as a live client decodes it; counted for stream.framing.
-        text = data.decode("utf-8", "replace")
-        invalid = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
-        del data
-        result = _load(text, name, name_l, streams_only=True)
-        if result.error is None:
-            for ex in result.exchanges:
-                if ex.response is not None and ex.response.framing is not None:
-                    ex.response.framing.invalid_utf8 = invalid
-            return result
-        return ImportResult(name, error=f"not UTF-8 text (a binary file?): invalid byte at offset {exc.start}")
+        text, bad_at = data.decode("utf-8", "replace"), exc.start
+    invalid = 0 if bad_at is None else text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
     del data  # the text is the only copy we need while importing
-    return _load(text, name, name_l)
+    result = _load(text, name, name_l, streams_only=bad_at is not None)
+    if bad_at is None:
+        return result
+    if result.error is not None:
+        return ImportResult(name, error=f"not UTF-8 text (a binary file?): invalid byte at offset {bad_at}")
+    for ex in result.exchanges:
+        if ex.response is not None and ex.response.framing is not None:
+            ex.response.framing.invalid_utf8 = invalid
+    return result
 
 
 def load_text(text: str, name: str = "<text>") -> ImportResult:
@@ -233,8 +232,14 @@ def _sse_shaped(text: str) -> bool:
 
 
 def _jsonl_shaped(text: str) -> bool:
-    lines = [ln for ln in text.split("\n") if ln.strip()]
+    """Two or more lines, the first 20 of them JSON objects (read from the head: the file may be huge)."""
+    head = text[:1 << 20]
+    lines = head.split("\n")
+    if len(head) < len(text):
+        lines.pop()  # possibly cut in half
+    lines = [ln for ln in lines if ln.strip()][:20]
     try:
-        return len(lines) > 1 and all(isinstance(safe_json.loads(ln), dict) for ln in lines[:20])
+        return (len(lines) > 1 or text.count("\n", len(head)) > 0) and \
+            all(isinstance(safe_json.loads(ln), dict) for ln in lines)
     except ValueError:
         return False

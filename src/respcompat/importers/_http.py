@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
 import zlib
 from typing import Any
 
 from .. import safe_json
-from ..exchange import Request, Response
+from ..exchange import RAW_PREFIX, Request, Response
 from ..sse import parse_sse
 
 
@@ -16,6 +15,9 @@ class FormatError(Exception):
 
 
 _SSE_STARTS = ("event:", "data:", "id:", "retry:", ":")
+# A compressed recording may expand this much (text compresses 5-20x; a zip bomb 1000x), and always to 64 MiB.
+EXPANSION_RATIO = 100
+MIN_EXPANSION_LIMIT = 64 << 20
 
 
 def norm_headers(raw: Any) -> dict[str, str]:
@@ -37,16 +39,44 @@ def norm_headers(raw: Any) -> dict[str, str]:
     return out
 
 
-def decode_bytes(data: bytes, headers: dict[str, str]) -> str:
-    """Bytes -> text: gunzip/inflate when the headers or the magic bytes say so, then UTF-8. Raises ValueError."""
+def decompress(data: bytes, encoding: str = "gzip") -> bytes:
+    """Gunzip (every member) or inflate, refusing an output far beyond the input (a zip bomb). Raises ValueError."""
+    limit = max(MIN_EXPANSION_LIMIT, EXPANSION_RATIO * len(data))
+    out: list[bytes] = []
+    total = 0
+    wbits = 31 if encoding == "gzip" else 15
+    try:
+        while data:
+            d = zlib.decompressobj(wbits)
+            out.append(d.decompress(data, limit - total + 1))
+            total += len(out[-1])
+            if total > limit:
+                raise ValueError(f"{encoding} data expands past {limit >> 20} MiB: refused (a zip bomb?)")
+            if not d.eof:
+                raise ValueError(f"{encoding} data ends before its end-of-stream marker (truncated)")
+            # gzip files may hold several members, and NUL padding after the last one
+            data = d.unused_data.lstrip(b"\0") if encoding == "gzip" else b""
+    except zlib.error as exc:
+        raise ValueError(f"corrupt {encoding} data: {exc}") from exc
+    return b"".join(out)
+
+
+def inflate(data: bytes, headers: dict[str, str]) -> bytes:
+    """Gunzip/inflate when the headers or the magic bytes say so. Raises ValueError."""
     encoding = headers.get("content-encoding", "").lower()
     try:
         if data[:2] == b"\x1f\x8b" or "gzip" in encoding:
-            data = gzip.decompress(data)
-        elif "deflate" in encoding:
-            data = zlib.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
+            return decompress(data, "gzip")
+        if "deflate" in encoding:
+            return decompress(data, "deflate")
+    except ValueError as exc:
         raise ValueError(f"cannot decompress {encoding or 'gzip'} body: {exc}") from exc
+    return data
+
+
+def decode_bytes(data: bytes, headers: dict[str, str]) -> str:
+    """Bytes -> text: gunzip/inflate when the headers or the magic bytes say so, then UTF-8. Raises ValueError."""
+    data = inflate(data, headers)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -98,11 +128,24 @@ def build_response(status: Any, headers: Any, body: Any) -> Response:
         body = "".join(body)  # Azure test-proxy keeps a stream as its raw lines
     if isinstance(body, (bytes, bytearray)):
         try:
-            body = decode_bytes(bytes(body), hdrs)
+            data = inflate(bytes(body), hdrs)
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            # A stream is judged with bad bytes replaced, as a live client decodes it; the count goes to framing.
+            text = data.decode("utf-8", "replace")
+            if not _is_stream(text, hdrs):
+                resp.body_error = f"body is not UTF-8 text: {exc}"
+                resp.raw_body = bytes(body).decode("latin-1")
+                return resp
+            resp.raw_body = text[:RAW_PREFIX]
+            resp.events, resp.framing = parse_sse(text, keep_raw=False)
+            resp.framing.invalid_utf8 = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+            return resp
         except ValueError as exc:
             resp.body_error = str(exc)
             resp.raw_body = bytes(body).decode("latin-1")
             return resp
+        body = text
     if body is None or not isinstance(body, str):
         resp.body = body
         return resp
@@ -110,7 +153,8 @@ def build_response(status: Any, headers: Any, body: Any) -> Response:
     if not body.strip():
         return resp
     if _is_stream(body, hdrs):
-        resp.events, resp.framing = parse_sse(body)
+        resp.raw_body = body[:RAW_PREFIX]  # the events hold the stream; a second whole copy is not kept
+        resp.events, resp.framing = parse_sse(body, keep_raw=False)
         return resp
     try:
         resp.body = safe_json.loads(body)

@@ -24,7 +24,8 @@ def _need(obj: Any, key: str, where: str) -> Any:
 
 def _content(resp: dict[str, Any], where: str) -> tuple[Any, list[Any]]:
     content = _need(resp, "content", where)
-    headers = list(resp.get("headers") or [])
+    headers = resp.get("headers")
+    headers = list(headers) if isinstance(headers, list) else []
     mime = content.get("mimeType") if isinstance(content, dict) else None
     if mime and not any(isinstance(h, dict) and str(h.get("name", "")).lower() == "content-type" for h in headers):
         headers.append({"name": "content-type", "value": mime})

@@ -27,8 +27,8 @@ def to_exchanges(text: str, source: str) -> list[Exchange]:
     if not any(e.type and (e.type.startswith("response.") or e.type == "error") for e in events):
         raise FormatError("unknown format: JSON lines, none of them a Responses API event")
     streams = _split_at_created(events)
-    raw = text[:RAW_PREFIX] if len(streams) == 1 else None
-    return [Exchange(None, Response(status=None, raw_body=raw, events=part,
-                                    framing=dataclasses.replace(framing)),
-                     index=n, source=source, label="event lines" if len(streams) == 1 else f"event lines, stream {n + 1}")
+    one = len(streams) == 1
+    raw = text[:RAW_PREFIX] if one else None
+    return [Exchange(None, Response(status=None, raw_body=raw, events=part, framing=dataclasses.replace(framing)),
+                     index=n, source=source, label="event lines" if one else f"event lines, stream {n + 1}")
             for n, part in enumerate(streams)]

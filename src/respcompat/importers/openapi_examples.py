@@ -27,7 +27,8 @@ def _examples(media: dict[str, Any]) -> list[tuple[str, str, Any]]:
     if "example" in media:
         return [("example", "", media["example"])]
     out = []
-    for name, ex in (media.get("examples") or {}).items():
+    examples = media.get("examples")
+    for name, ex in (examples.items() if isinstance(examples, dict) else ()):
         if isinstance(ex, dict) and "value" in ex:
             out.append((str(name), str(ex.get("summary") or ""), ex["value"]))
     return out
@@ -51,8 +52,9 @@ def _from_responses(responses: dict[str, Any], request: Request | None, source: 
     for code, spec in responses.items():
         if not isinstance(spec, dict):
             continue
-        status = int(code) if str(code).isdigit() else None  # "default", "2XX" name no single status
-        for media_type, media in (spec.get("content") or {}).items():
+        status = int(code) if str(code).isdecimal() else None  # "default", "2XX" name no single status
+        content = spec.get("content")
+        for media_type, media in (content.items() if isinstance(content, dict) else ()):
             if not isinstance(media, dict):
                 continue
             for name, summary, value in _examples(media):
@@ -70,7 +72,7 @@ def to_exchanges(doc: dict[str, Any], source: str) -> list[Exchange]:
     out: list[Exchange] = []
     if isinstance(doc.get("paths"), dict):
         for path, ops in doc["paths"].items():
-            for method, op in (ops or {}).items():
+            for method, op in (ops.items() if isinstance(ops, dict) else ()):
                 if method in _METHODS and isinstance(op, dict) and _is_responses_map(op.get("responses")):
                     _from_responses(op["responses"], Request(method=method.upper(), url=str(path)), source, out)
     elif _is_responses_map(doc.get("responses")):
