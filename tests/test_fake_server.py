@@ -278,6 +278,15 @@ def test_input_tokens_counts_words(url: str) -> None:
     assert r.json() == {"object": "response.input_tokens", "input_tokens": 3}
 
 
+def test_compact_keeps_user_messages_and_folds_the_rest(url: str) -> None:
+    r = call("POST", f"{url}/responses/compact", {"model": MODEL, "input": [
+        {"role": "user", "content": "My name is Ada."}, {"role": "assistant", "content": "OK."}]}).json()
+    assert r["object"] == "response.compaction" and [i["type"] for i in r["output"]] == ["message", "compaction"]
+    assert r["output"][0]["content"][0]["text"] == "My name is Ada." and r["output"][1]["encrypted_content"]
+    assert_error(call("POST", f"{url}/responses/compact", {"model": MODEL, "input": "x", "stream": True}), 400,
+                 "stream")
+
+
 def test_unknown_route_and_unknown_fault_answer_with_error_bodies(server: FakeResponsesServer, url: str) -> None:
     assert_error(call("GET", f"{url}/models"), 404)
     assert_error(call("PUT", f"{url}/responses"), 404)

@@ -94,6 +94,8 @@ def test_any_text_parses_as_sse_and_as_event_lines_without_raising(text):
 @example("[1,2]", ".json")
 @example("a: &a [*a]", ".yaml")
 @example("- " * 3000 + "x", ".yaml")
+@example("a: " + "1" * 5000, ".yaml")  # an int Python refuses to build
+@example("1" * 5000, ".json")
 def test_any_text_under_any_name_imports_or_is_a_clear_error(text, ext):
     assert_clean(load_text(text, f"fuzz{ext}"))
 

@@ -12,7 +12,7 @@ import pytest
 from _realworld import EDITED_BY_AUTHORS, realworld_files, require_realworld
 from respcompat import eras
 from respcompat.engine import judge_exchanges
-from respcompat.findings import CONTRACT_DRIFT, UNDOCUMENTED
+from respcompat.findings import CONTRACT_DRIFT, EXTENSION, UNDOCUMENTED
 from respcompat.importers import load_file
 
 FILES = [p for p in realworld_files() if p.parent.name in ("openai", "azure")]
@@ -27,7 +27,8 @@ def test_openai_traffic_of_every_era_has_no_undocumented_divergence(path):
     assert result.error is None, result.error
     outcome = judge_exchanges(result.exchanges, "openai")
     assert outcome.errors == []
-    assert [f.to_json() for f in outcome.findings if f.classification != CONTRACT_DRIFT] == []
+    # drift is explained by the era; extensions are informational (tests/test_openai_wire_fields.py pins them)
+    assert [f.to_json() for f in outcome.findings if f.classification not in (CONTRACT_DRIFT, EXTENSION)] == []
 
 
 def test_the_march_2025_stream_is_judged_as_drift_and_not_passed_silently():

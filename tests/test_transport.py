@@ -20,6 +20,7 @@ import vcr
 import yaml
 
 from respcompat import recording
+from respcompat.exchange import Exchange
 from respcompat.providers import PROVIDERS_DIR, ProfileError, validate_profile_data
 from respcompat.transport import InfraError, Limits, LimitReached, Run, Transport, retry_after_seconds, tokens_of
 
@@ -135,8 +136,6 @@ def record_then_replay(tmp_path: Path, server: Scripted, **limits: Any) -> tuple
         replayed = Transport("http://127.0.0.1:1/v1", limits=Limits(**limits), live=False).create(BODY)
     return live, replayed, path
 
-
-Exchange = Any
 
 
 # --- retries --------------------------------------------------------------------------------------------------

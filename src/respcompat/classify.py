@@ -47,6 +47,15 @@ def _doc_ref(profile: Any, key: str | None) -> str | None:
     return f"{key} ({url})" if url else key
 
 
+def _linked(profile: Any, source: str | None) -> str | None:
+    """A bare doc key (`DS-RETRIEVE`, or `DS-RETRIEVE: note`) shown with its URL, so a reader can open the page."""
+    if not source or "(http" in source:
+        return source
+    key = source.split(":", 1)[0].strip()
+    docs = getattr(profile, "docs", None) or {}
+    return _doc_ref(profile, key) + source[len(key):] if key in docs else source
+
+
 def _documentable(finding: Finding) -> bool:
     return finding.check not in NEVER_DOCUMENTED and not finding.details.get("not_json")
 
@@ -110,5 +119,6 @@ def classify_all(findings: Iterable[Finding], profile: Any, exchange: Exchange,
         classify(f, profile, exchange.endpoint, types.get(f.event) if f.event is not None else None, status)
         if f.classification == UNDOCUMENTED and model_dependent(f, exchange, f.check in model_dependent_checks):
             f.classification = MODEL_DEPENDENT
+        f.source = _linked(profile, f.source)
         out.append(f)
     return out

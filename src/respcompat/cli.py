@@ -177,11 +177,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .report import load_record, render_html, render_markdown
 
     records = [load_record(p) for p in args.records]
+    from .scrub import redact, write_text
+
     rendered = render_html(records) if args.format == "html" else render_markdown(records)
     if args.output:
-        Path(args.output).write_text(rendered, encoding="utf-8")
+        write_text(Path(args.output), rendered)
     else:
-        sys.stdout.write(rendered)
+        sys.stdout.write(redact(rendered))
     return 0
 
 

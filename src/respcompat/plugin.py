@@ -24,6 +24,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--base-url", help="endpoint to send to (default: the profile's base URL); any compatible server")
     g.addoption("--report-dir", default="reports", help="where the run record goes (default: reports/)")
     g.addoption("--cassette-dir", help="cassette root (default: cassettes/ of the project); <dir>/<provider>/<case>.yaml")
+    g.addoption("--connect-timeout", type=float, help="seconds to connect (default: the profile's limits, else 10)")
+    g.addoption("--read-timeout", type=float, help="seconds between bytes of an answer (default: profile, else 60)")
+    g.addoption("--deadline", type=float, help="seconds for the whole live run (default: profile, else 1800)")
+    g.addoption("--retries", type=int, help="retries on 429/5xx/timeouts, with backoff and Retry-After (default 2)")
+    g.addoption("--rps", type=float, help="requests per second at most (default: the profile's limits)")
+    g.addoption("--concurrency", type=int, help="requests in flight at most (default: the profile's limits)")
+    g.addoption("--budget-requests", type=int, help="requests a live run may send at most")
+    g.addoption("--budget-tokens", type=int, help="tokens (from usage) a live run may spend at most")
     # --record-mode none|once|new_episodes|all|rewrite (default none: offline replay) is pytest-recording's own.
 
 
@@ -41,6 +49,7 @@ class Settings:
     expectations: list[dict[str, Any]]
     record: dict[str, Any]
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # nodeid -> run-record case
+    run: Any = None  # respcompat.transport.Run: one deadline, budget and rate for the whole live run
 
     @property
     def key_env(self) -> str | None:
@@ -206,7 +215,7 @@ class CaseRun:
         __tracebackhide__ = True
         from vcr.errors import CannotOverwriteExistingCassetteException
 
-        from .transport import InfraError, Transport
+        from .transport import InfraError, LimitReached, Transport
 
         s = self.settings
         record = f"pytest --provider {s.provider} --record-mode once -k {self.case_id}"
@@ -219,6 +228,10 @@ class CaseRun:
                                           run=getattr(s, "run", None), live=network)
         try:
             not_judged.extend(flow(transport) or [])
+        except LimitReached as exc:  # the run's deadline or budget, not the provider: what was sent is judged
+            if not transport.exchanges:
+                pytest.skip(f"untested: {exc}")
+            not_judged.append(f"not sent: {exc}")
         except InfraError as exc:  # what was sent before is still judged; the verdict is infrastructure-error
             infra.append(str(exc))
         except CannotOverwriteExistingCassetteException:
@@ -250,7 +263,9 @@ class CaseRun:
         self.entry.update(verdict.to_json())
         if expected.failed and verdict.verdict != INFRA:
             pytest.fail(render_failure(self.case_id, expected, self.settings.provider), pytrace=False)
-        reasons = "; ".join(verdict.reasons)
+        from .scrub import redact
+
+        reasons = redact("; ".join(verdict.reasons))
         if verdict.verdict == INFRA:
             pytest.fail(f"infrastructure error (not a finding, not a pass): {reasons}", pytrace=False)
         if verdict.verdict == KNOWN:
@@ -270,7 +285,15 @@ def _short(value: Any, limit: int = 200) -> str:
 
 
 def render_finding(f: Finding) -> str:
-    where = f"exchange {f.exchange}" + (f", event {f.event}" if f.event is not None else "")
+    from .scrub import redact
+
+    return redact(_render_finding(f))
+
+
+def _render_finding(f: Finding) -> str:
+    evs = f.events or ([f.event] if f.event is not None else [])
+    where = f"exchange {f.exchange}" + (f", event {evs[0]}" if len(evs) == 1 else
+                                        f", {len(evs)} events {evs[0]}..{evs[-1]}" if evs else "")
     lines = [f"{f.classification}  {f.check}  at {f.pointer or '/'}  ({where})",
              f"    {f.message}",
              f"    expected: {_short(f.expected)}",
@@ -281,6 +304,12 @@ def render_finding(f: Finding) -> str:
 
 
 def render_failure(case_id: str, verdict: Any, provider: str) -> str:
+    from .scrub import redact
+
+    return redact(_render_failure(case_id, verdict, provider))
+
+
+def _render_failure(case_id: str, verdict: Any, provider: str) -> str:
     out = [f"{case_id}: {len(verdict.new)} new undocumented divergence(s), "
            f"{len(verdict.gone)} expected divergence(s) no longer seen"]
     out += [render_finding(f) for f in verdict.new]
@@ -313,6 +342,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     from .report import write_run_record
 
     s.record["cases"] = list(s.entries.values())
+    if s.run is not None and getattr(s.run, "stats", None):
+        s.record["transport"] = dict(s.run.stats)  # what was sent, retried, waited and spent
     s.record["report_path"] = str(write_run_record(s.record, s.report_dir))
 
 
@@ -322,7 +353,19 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         return
     from .verdict import VERDICTS
 
-    tr = terminalreporter
+    from .scrub import redact
+
+    class _Scrubbed:  # every line of the summary goes through the scrubber: a reason may quote a server's echo
+        def __init__(self, tr: Any) -> None:
+            self.tr = tr
+
+        def section(self, title: str) -> None:
+            self.tr.section(redact(title))
+
+        def write_line(self, line: str) -> None:
+            self.tr.write_line(redact(line))
+
+    tr = _Scrubbed(terminalreporter)
     tr.section(f"respcompat: {s.provider} ({s.model}, record mode {s.record_mode})")
     counts: dict[str, int] = {}
     for e in s.entries.values():

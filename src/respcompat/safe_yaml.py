@@ -123,3 +123,5 @@ def load(text: str | bytes, loader: type = SafeLoader) -> Any:
         return yaml.load(text, Loader=loader)
     except RecursionError:  # the pure-Python fallback composer recurses per level
         raise YAMLBombError("a YAML document nested deeper than the interpreter allows: refused") from None
+    except (ValueError, OverflowError) as exc:  # a scalar no Python value holds (an int of 5,000 digits)
+        raise yaml.constructor.ConstructorError(None, None, f"cannot build a value: {exc}") from None

@@ -11,6 +11,7 @@ As a script, for a person: `python -m tests.fakes.server --port 8399 [--faults a
 from __future__ import annotations
 
 import argparse
+import base64
 import copy
 import json
 import signal
@@ -24,7 +25,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import faults as fault_spec
 from .model import cut, item_texts, think, words
-from .validate import ApiError, bad, check_create, input_items
+from .validate import ApiError, bad, check_compact, check_create, input_items
 from .wire import echo, error, new_id, output_items, response_object, sse, stream_events, usage
 
 DEFAULT_KEY = "sk-fake-key-000"
@@ -242,6 +243,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._create(raw)
             if method == "POST" and rest == ["input_tokens"]:
                 return self._input_tokens(raw)
+            if method == "POST" and rest == ["compact"]:
+                return self._compact(raw)
             if method == "GET" and len(rest) == 1:
                 return self._retrieve(rest[0])
             if method == "DELETE" and len(rest) == 1:
@@ -420,6 +423,24 @@ class _Handler(BaseHTTPRequestHandler):
         instructions = body.get("instructions") if isinstance(body.get("instructions"), str) else ""
         count = sum(words(t) for i in context for t in item_texts(i)) + words(instructions)
         self._json(200, {"object": "response.input_tokens", "input_tokens": max(count, 1)})
+
+    def _compact(self, raw: bytes) -> None:
+        """The conversation's user messages kept, the rest folded into one opaque compaction item."""
+        body = _parse(raw)
+        check_compact(body, self.fake.models)
+        items = input_items(body.get("input"))
+        with self.fake.state.lock:
+            if body.get("previous_response_id") and body["previous_response_id"] not in self.fake.state.responses:
+                raise bad(f"Previous response with id '{body['previous_response_id']}' not found.",
+                          "previous_response_id", "previous_response_not_found")
+            context = self.fake.state.context(body.get("previous_response_id")) + items
+        kept = [i for i in context if i.get("type") == "message" and i.get("role") == "user"]
+        folded = " ".join(t for i in context for t in item_texts(i))
+        sealed = base64.b64encode(folded.encode()).decode()
+        heard = words(folded) + words(body.get("instructions") or "")
+        self._json(200, {"id": new_id("resp"), "object": "response.compaction", "created_at": int(time.time()),
+                         "output": kept + [{"id": new_id("cmp"), "type": "compaction", "encrypted_content": sealed}],
+                         "usage": usage(max(heard, 1), words(folded))})
 
     # --- writing -----------------------------------------------------------------------------------------------
 

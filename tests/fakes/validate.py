@@ -101,6 +101,26 @@ def check_create(body: Any, models: frozenset[str] | None = None) -> None:
     _check_contract(body)
 
 
+COMPACT_PARAMETERS = ("model", "input", "previous_response_id", "instructions", "prompt_cache_key")
+
+
+def check_compact(body: Any, models: frozenset[str] | None = None) -> None:
+    """Raise ApiError when OpenAI would refuse this POST /responses/compact body (CompactResponseMethodPublicBody)."""
+    if not isinstance(body, dict):
+        raise bad("We could not parse the JSON body of your request. The OpenAI API expects a JSON object.")
+    for name in body:
+        if name not in COMPACT_PARAMETERS:
+            raise bad(f"Unknown parameter: '{name}'.", name, "unknown_parameter")
+    if body.get("model") is None:
+        raise bad("Missing required parameter: 'model'.", "model", "missing_required_parameter")
+    _expect(body, "model", str, "a string")
+    if not (KNOWN_MODEL.match(body["model"]) or body["model"] in (models or ())):
+        raise bad(f"The requested model '{body['model']}' does not exist.", "model", "model_not_found")
+    for name in ("instructions", "previous_response_id", "prompt_cache_key"):
+        if body.get(name) is not None:
+            _expect(body, name, str, "a string")
+
+
 def _check_contract(body: dict) -> None:
     """Whatever the specific checks above let through is held to the contract's request schema."""
     from respcompat.contracts import load_contract

@@ -161,7 +161,7 @@ def _detect(text: str, hint: str) -> tuple[Any, Any]:
         except safe_json.TooDeepError as exc:
             raise FormatError(f"a JSON document {exc}") from None
         except ValueError as exc:
-            if head[0] in "{[":
+            if head[0] in "{[" or hint.endswith(".json"):
                 if _jsonl_shaped(body):
                     return jsonl_events, body
                 if not hint.endswith(_YAML_EXT):
