@@ -46,7 +46,19 @@ def load_expectations(provider: str, path: str | Path | None = None) -> list[dic
         e = errors[0]
         where = "/" + "/".join(str(x) for x in e.absolute_path)
         raise ExpectationsError(f"{p}: at {where}: {e.message}")
+    reasons = data.get("reasons") or {}
+    for e in data["expectations"]:
+        shared = reasons.get(e["reason"])
+        if shared:  # resolve the reference, keep the id
+            e.update(reason_id=e["reason"], reason=shared["text"], kind=shared["kind"],
+                     source=e.get("source") or shared.get("source"))
     return data["expectations"]
+
+
+def load_reasons(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("reasons") or {}
 
 
 def _matches(exp: dict[str, Any], case_id: str, f: Finding | dict[str, Any]) -> bool:
@@ -86,13 +98,24 @@ def compare(case_id: str, findings: Iterable[Finding], expectations: list[dict[s
     return v
 
 
+def _bounded(value: Any, limit: int = 160) -> Any:
+    """Small values as they are; a big one as a bounded preview (how it fails, not a copy of the traffic)."""
+    from .preview import preview
+
+    text = preview(value, limit)
+    return value if len(text) < limit and not isinstance(value, (dict, list)) or len(text) < 60 else text
+
+
 def update_expectations(run_record: dict[str, Any], path: str | Path | None = None) -> Path:
     """Rewrite the expectations file from a run: every undocumented divergence of a case that ran is listed,
     keeping the hand-written `reason`/`source`/`flaky` of entries that still match; cases that did not run keep theirs."""
     provider = run_record["provider"]
     p = Path(path) if path else expectations_path(provider)
     old = load_expectations(provider, p) if p.is_file() else []
-    ran = {c["id"] for c in run_record.get("cases", []) if c.get("outcome") not in ("skipped", None)}
+    reasons = load_reasons(p)
+    # Infrastructure errors are never expectations: their cases keep the entries they had.
+    ran = {c["id"] for c in run_record.get("cases", [])
+           if c.get("outcome") not in ("skipped", None) and c.get("verdict") != "infrastructure-error"}
     out = [e for e in old if e["case"] not in ran]
     for case in run_record.get("cases", []):
         if case["id"] not in ran:
@@ -105,12 +128,22 @@ def update_expectations(run_record: dict[str, Any], path: str | Path | None = No
             prior = next((e for e in old if _matches(e, case["id"], f)), None)
             entry = dict(prior) if prior else {"case": case["id"], "check": f["check"], "pointer": f.get("pointer") or "",
                                                "reason": TODO, "source": f.get("source")}
+            if "reason_id" in entry:  # write the reference back, not the resolved text
+                entry["reason"] = entry.pop("reason_id")
+                entry.pop("kind", None)
+                if entry.get("source") == reasons.get(entry["reason"], {}).get("source"):
+                    entry.pop("source")
+            entry["expected"], entry["actual"] = _bounded(f.get("expected")), _bounded(f.get("actual"))
             out.append(entry)
     out.sort(key=lambda e: (e["case"], e["check"], e.get("pointer", "")))
     header = (f"# Known, triaged divergences of {provider} (schemas/_meta/expectations.schema.json).\n"
               "# Regenerate from a run with `respcompat update-expectations reports/run.json`, "
               "then annotate `reason` and `source`.\n")
-    body = yaml.safe_dump({"provider": provider, "expectations": out}, sort_keys=False, allow_unicode=True, width=120)
+    doc: dict[str, Any] = {"provider": provider}
+    if reasons:
+        doc["reasons"] = reasons
+    doc["expectations"] = out
+    body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_text(header + body, encoding="utf-8")
     return p

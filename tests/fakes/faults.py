@@ -30,7 +30,7 @@ FAULTS: dict[str, str] = {
     "wrong-terminal-event": "the terminal event is response.completed while its response says incomplete",
     "no-sequence-number": "no event carries sequence_number",
     "no-output-index": "no event carries output_index",
-    "cut-stream": "the connection closes after half of the events, before the terminal one",
+    "cut-stream": "the chunked stream stops after half of the events (no terminal event, no last chunk) and closes",
     # infrastructure
     "503-always": "every request answers 503 with an error body",
     "429-once": "each request body is first refused with 429 (Retry-After: 0), its retry succeeds",

@@ -336,13 +336,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("content-type", "text/event-stream; charset=utf-8")
         self.send_header("cache-control", "no-cache")
-        self.send_header("connection", "close")  # the body ends when the connection does
+        self.send_header("transfer-encoding", "chunked")  # as OpenAI streams
         self._headers_extra()
         self.end_headers()
-        self.close_connection = True
         for block in blocks:
-            self.wfile.write(block)
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(block), block))
             self.wfile.flush()
+        if "cut-stream" in f:  # no last chunk: the client sees the body end early, as when a proxy drops it
+            self.close_connection = True
+            return
+        self.wfile.write(b"0\r\n\r\n")
 
     def _lookup(self, rid: str, *, for_retrieve: bool = False) -> Stored:
         with self.fake.state.lock:

@@ -37,6 +37,23 @@ def known_parameters() -> frozenset[str]:
     return frozenset(schema.get("properties") or ())
 
 
+@lru_cache(maxsize=1)
+def profile_models() -> frozenset[str]:
+    """Every provider profile's default model: the fake serves the suites run with any --provider."""
+    import yaml
+
+    out = set()
+    for path in sorted((PROJECT_ROOT / "providers").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if isinstance(data, dict) and isinstance(data.get("default_model"), str):
+            out.add(data["default_model"])
+    return frozenset(out)
+
+
+def model_known(model: str, extra: frozenset[str] | None) -> bool:
+    return bool(KNOWN_MODEL.match(model)) or model in profile_models() or model in (extra or ())
+
+
 def _type_name(value: Any) -> str:
     return {bool: "a boolean", int: "an integer", float: "a decimal", str: "a string", list: "an array",
             dict: "an object", type(None): "null"}.get(type(value), "a value")
@@ -72,7 +89,7 @@ def check_create(body: Any, models: frozenset[str] | None = None) -> None:
     if body.get("model") is None:
         raise bad("Missing required parameter: 'model'.", "model", "missing_required_parameter")
     _expect(body, "model", str, "a string")
-    if not (KNOWN_MODEL.match(body["model"]) or body["model"] in (models or ())):
+    if not model_known(body["model"], models):
         raise bad(f"The requested model '{body['model']}' does not exist.", "model", "model_not_found")
     if body.get("input") is None and not body.get("prompt") and not body.get("conversation"):
         raise bad("Missing required parameter: 'input'.", "input", "missing_required_parameter")
@@ -114,7 +131,7 @@ def check_compact(body: Any, models: frozenset[str] | None = None) -> None:
     if body.get("model") is None:
         raise bad("Missing required parameter: 'model'.", "model", "missing_required_parameter")
     _expect(body, "model", str, "a string")
-    if not (KNOWN_MODEL.match(body["model"]) or body["model"] in (models or ())):
+    if not model_known(body["model"], models):
         raise bad(f"The requested model '{body['model']}' does not exist.", "model", "model_not_found")
     for name in ("instructions", "previous_response_id", "prompt_cache_key"):
         if body.get(name) is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..exchange import Exchange
 from ..findings import DOCUMENTED, Finding
@@ -112,6 +113,11 @@ def stream_mode(exchange: Exchange, ctx) -> Iterator[Finding]:
                       expected="a JSON body", actual="text/event-stream", source="OpenAI API reference (stream)")
 
 
+def _path_id(exchange: Exchange) -> str | None:
+    parts = [p for p in urlsplit(exchange.request.url).path.split("/") if p] if exchange.request is not None else []
+    return parts[parts.index("responses") + 1] if "responses" in parts[:-1] else None
+
+
 def _route_missing(exchange: Exchange) -> bool:
     resp = exchange.response
     if resp is None or resp.status not in ROUTE_MISSING:
@@ -126,7 +132,11 @@ def _route_missing(exchange: Exchange) -> bool:
     if "invalid url" in text or "unknown url" in text or "no route" in text or "unknown route" in text:
         return True  # OpenAI's own wording for a path it does not serve
     # With no id in the path, a 404 can only be about the route, or about the model.
-    return exchange.endpoint in ("create", "input_tokens", "compact") and "model" not in text
+    if exchange.endpoint in ("create", "input_tokens", "compact"):
+        return "model" not in text
+    # A handler that looked the id up names it, or says "response"; a catch-all 404 ("File Not Found") does not.
+    rid = _path_id(exchange)
+    return "response" not in text and not (rid and rid.lower() in text)
 
 
 @check("endpoint.unsupported", description="an endpoint answers like an unimplemented route (405/501, or a 404 "
