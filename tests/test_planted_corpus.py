@@ -16,7 +16,7 @@ import yaml
 
 from planted.traffic import base_names, build, load_base
 from respcompat.engine import judge_exchanges
-from respcompat.findings import UNDOCUMENTED
+from respcompat.findings import MODEL_DEPENDENT, UNDOCUMENTED
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -83,6 +83,8 @@ def test_planted_divergence_is_detected(m):
         hits = [f for f in findings if f.check == e["check"]
                 and all(getattr(f, k) == e[k] for k in ("pointer", "event", "exchange") if k in e)]
         assert hits, f"{m['id']}: expected {e}, got {[f.to_json() for f in findings]}"
-        assert all(f.classification == UNDOCUMENTED for f in hits)  # --provider openai: every failure counts
-    stray = {c for c in fired if not c.startswith("schema.")} - {e["check"] for e in expected}
+        # --provider openai: every failure counts; one that rests on the model's words is model-dependent
+        assert all(f.classification in (UNDOCUMENTED, MODEL_DEPENDENT) for f in hits)
+    informational = {f.check for f in findings if f.classification == "extension"}  # shown, never a divergence
+    stray = {c for c in fired if not c.startswith("schema.")} - {e["check"] for e in expected} - informational
     assert not stray, f"{m['id']}: unexpected {[f.to_json() for f in findings if f.check in stray]}"

@@ -59,14 +59,21 @@ def judge_exchanges(exchanges: list[Exchange], provider: str, only: Iterable[str
 
 
 # One problem, one finding: an endpoint that is not there explains its status and its error body.
-SUPERSEDES = {"endpoint.unsupported": frozenset({"case.http_status", "http.error_body", "schema.error"}),
-              "limits.max_output_tokens": frozenset({"case.max_output_tokens", "case.incomplete", "case.status"})}
+# Each entry: a check id (all its findings on the exchange), or (check id, pointer).
+SUPERSEDES: dict[str, frozenset] = {
+    "endpoint.unsupported": frozenset({"case.http_status", "http.error_body", "schema.error"}),
+    "limits.max_output_tokens": frozenset({"case.max_output_tokens", "case.incomplete", "case.status"}),
+    "body.kind": frozenset({("schema.response", "/object"), ("schema.deleted", "/object"),
+                            ("schema.input_items", "/object")}),
+}
 
 
 def supersede(findings: list[Finding]) -> list[Finding]:
     """Drop the findings of one exchange that a more basic finding on it already explains."""
     gone = frozenset().union(*(SUPERSEDES.get(f.check, frozenset()) for f in findings))
-    return [f for f in findings if f.check not in gone] if gone else findings
+    if not gone:
+        return findings
+    return [f for f in findings if f.check not in gone and (f.check, f.pointer) not in gone]
 
 
 def merge_events(findings: list[Finding]) -> list[Finding]:

@@ -144,6 +144,11 @@ def _route_missing(exchange: Exchange) -> bool:
 def unsupported(exchange: Exchange, ctx) -> Iterator[Finding]:
     if exchange.endpoint == "other" or not _route_missing(exchange):
         return
+    served = [x for x in getattr(ctx, "exchanges", None) or [] if x.index < exchange.index
+              and x.endpoint == exchange.endpoint and x.response is not None and x.response.status is not None
+              and 200 <= x.response.status < 300]
+    if served:
+        return  # the route answered earlier in this flow: this 404 is about the id (http.error_body judges its body)
     ep, resp = exchange.endpoint, exchange.response
     profile = getattr(ctx, "provider", None)
     documented = (getattr(profile, "endpoints", None) or {}).get(ep)

@@ -34,10 +34,12 @@ def text_done(exchange: Exchange, ctx) -> Iterator[Finding]:
             opened.setdefault(key, e.index)
         elif e.type == "response.output_text.done":
             done.add(key)
+    # An item whose text.done names a part never added has an index problem: stream.indexes's finding, not ours.
+    stray = {oi for oi, ci in done if (oi, ci) not in opened}
     if not opened or terminal(exchange) is None:
         return  # a cut stream is judged by stream.terminal_event
     for key, at in opened.items():
-        if key not in done:
+        if key not in done and key[0] not in stray:
             yield finding("stream.text_done", "", f"output_text part {key[1]} of item {key[0]} never got "
                           "response.output_text.done", expected="response.output_text.done",
                           actual="<missing>", event=at, source=STREAM_DOC)
@@ -49,6 +51,8 @@ def terminal_status(exchange: Exchange, ctx) -> Iterator[Finding]:
     end = terminal(exchange)
     if end is None or not isinstance(end.data.get("response"), dict):
         return
+    if any(e.type == "error" and e.index < end.index for e in payloads(exchange)):
+        return  # after an error only response.failed may follow: stream.terminal_event owns that
     want, got = TERMINAL_STATUS[end.type], end.data["response"].get("status", "<missing>")
     if got != want:
         yield finding("stream.terminal_status", "/response/status", f"{end.type} carries a response whose status is "
