@@ -91,7 +91,7 @@ def merge_events(findings: list[Finding]) -> list[Finding]:
             f.events = [f.event]
             out.append(f)
         else:
-            first.events = (first.events or []) + [f.event]
+            first.events.append(f.event)  # type: ignore[union-attr]
     return out
 
 

@@ -79,14 +79,14 @@ def _documentation(exchange: Exchange) -> bool:
 
 
 def _response_objects(value: Any) -> Iterator[dict]:
-    if isinstance(value, dict):
-        if value.get("object") == "response":
-            yield value
-        for v in value.values():
-            yield from _response_objects(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _response_objects(v)
+    """The response objects where they live: the body itself, or an event's `response` (bounded: no deep walk)."""
+    if not isinstance(value, dict):
+        return
+    if value.get("object") == "response":
+        yield value
+    inner = value.get("response")
+    if isinstance(inner, dict) and inner.get("object") == "response":
+        yield inner
 
 
 def _documents(exchange: Exchange) -> Iterator[Any]:

@@ -22,6 +22,7 @@ _REPLACEMENT = b"\xef\xbf\xbd"  # U+FFFD sent as such, not a bad byte we replace
 # String values worth sharing between events: they repeat on every event of a stream.
 _SHARED_VALUES = frozenset(("type", "item_id", "object", "status", "role", "id"))
 _MEMO_MAX = 10_000
+_SHARE_AFTER = 1000  # events parsed plainly (faster) before a long stream's strings start being shared
 
 
 class _JSON:
@@ -166,7 +167,8 @@ class SSEParser:
     def _dispatch(self) -> None:
         self._pending = False
         if self._data:
-            self._emit(_event(len(self.events), "\n".join(self._data), self._event_type, self._last_id, self._json,
+            js = self._json if len(self.events) >= _SHARE_AFTER else None
+            self._emit(_event(len(self.events), "\n".join(self._data), self._event_type, self._last_id, js,
                               self._keep_raw))
         self._data = []
         self._event_type = None
@@ -192,6 +194,6 @@ def parse_jsonl_events(text: str, keep_raw: bool = True) -> tuple[list[Event], F
     for line in text.lstrip("\ufeff").split("\n"):
         line = line.rstrip("\r")
         if line.strip():
-            events.append(_event(len(events), line, None, None, js, keep_raw))
+            events.append(_event(len(events), line, None, None, js if len(events) >= _SHARE_AFTER else None, keep_raw))
     framing = Framing(kind="jsonl", done_sentinel=any(e.done for e in events))
     return events, framing
