@@ -46,9 +46,6 @@ def test_openai_sends_no_field_its_contract_lacks(path):
     assert found == []
 
 
-@pytest.mark.xfail(strict=True, reason="extension.field judges a body-only error body (no HTTP status) against "
-                   "objects/response.json, whose `error` is {code, message}; it should skip it as it skips non-2xx "
-                   "bodies (checks.schema.body_kind(exchange) == 'error'). Drop this mark once it does.")
 def test_openai_error_bodies_carry_no_field_the_contract_lacks():
     require_realworld()
     pairs = [(p, ex) for p in OPENAI for ex in load_file(p).exchanges if _is_error_body(ex)]

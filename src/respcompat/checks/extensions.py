@@ -12,11 +12,10 @@ from ..exchange import Exchange
 from ..findings import EXTENSION, Finding
 from . import check
 from ._wire import esc, finding, payloads
+from .schema import body_kind
 
 SOURCE = "OpenAI contract (schemas/openai): no such field"
 _MAX_DEPTH = 40
-_BODY_KIND = {"create": "objects/response.json", "retrieve": "objects/response.json", "cancel": "objects/response.json",
-              "delete": "objects/deleted.json", "input_items": "objects/input_items.json"}
 
 
 class _Known:
@@ -157,8 +156,10 @@ def extension_field(exchange: Exchange, ctx) -> Iterator[Finding]:
             for pointer in out:
                 yield _extension(pointer, e.type or "an event", e.index)
         return
-    rel = _BODY_KIND.get(exchange.endpoint)
-    if rel is None or rel not in walker.files or not isinstance(resp.body, dict):
+    kind = body_kind(exchange)  # a body-only error recording is the error envelope's, not a response's
+    rel = {"response": "objects/response.json", "deleted": "objects/deleted.json",
+           "input_items": "objects/input_items.json"}.get(kind or "")
+    if rel is None or rel not in walker.files:
         return
     out = []
     walker.walk([(rel, walker.files[rel])], resp.body, "", out)
