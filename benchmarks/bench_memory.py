@@ -52,7 +52,8 @@ def write_stream(path: Path, n: int) -> int:
 
     resp = {"id": rid, "object": "response", "created_at": 1760000000, "status": "in_progress", "error": None,
             "incomplete_details": None, "instructions": None, "model": "gpt-4o-mini", "output": [],
-            "parallel_tool_calls": True, "tool_choice": "auto", "tools": [], "usage": None, "metadata": {}}
+            "parallel_tool_calls": True, "tool_choice": "auto", "tools": [], "usage": None, "metadata": {},
+            "temperature": 1.0, "top_p": 1.0}
     deltas = n - 9
     words = ["alpha ", "beta ", "gamma ", "delta "]
     with path.open("w", encoding="utf-8") as f:
@@ -60,7 +61,7 @@ def write_stream(path: Path, n: int) -> int:
         f.write(ev({"type": "response.in_progress", "response": dict(resp)}))
         item = {"id": mid, "type": "message", "status": "in_progress", "role": "assistant", "content": []}
         f.write(ev({"type": "response.output_item.added", "output_index": 0, "item": item}))
-        part = {"type": "output_text", "text": "", "annotations": []}
+        part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
         f.write(ev({"type": "response.content_part.added", "item_id": mid, "output_index": 0, "content_index": 0,
                     "part": part}))
         for i in range(deltas):
@@ -69,7 +70,7 @@ def write_stream(path: Path, n: int) -> int:
         text = "".join(words[i % 4] for i in range(deltas))
         f.write(ev({"type": "response.output_text.done", "item_id": mid, "output_index": 0, "content_index": 0,
                     "text": text, "logprobs": []}))
-        done_part = {"type": "output_text", "text": text, "annotations": []}
+        done_part = {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
         f.write(ev({"type": "response.content_part.done", "item_id": mid, "output_index": 0, "content_index": 0,
                     "part": done_part}))
         done_item = {**item, "status": "completed", "content": [done_part]}

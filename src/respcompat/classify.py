@@ -107,16 +107,24 @@ def model_dependent(finding: Finding, exchange: Exchange, spec_flag: bool) -> bo
     return False
 
 
+def _event_type(events: list[Any], index: int | None) -> str | None:
+    """The type of event `index` (events are numbered by position; a search only if a recording says otherwise)."""
+    if index is None:
+        return None
+    if 0 <= index < len(events) and events[index].index == index:
+        return events[index].type
+    return next((e.type for e in events if e.index == index), None)
+
+
 def classify_all(findings: Iterable[Finding], profile: Any, exchange: Exchange,
                  model_dependent_checks: frozenset[str] = frozenset()) -> list[Finding]:
     """Classify one exchange's findings; an undocumented finding that rests on the model's words is model-dependent."""
     resp = exchange.response
     events = resp.events if resp is not None and resp.events is not None else []
-    types = {e.index: e.type for e in events}
     status = resp.status if resp is not None else None
     out = []
     for f in findings:
-        classify(f, profile, exchange.endpoint, types.get(f.event) if f.event is not None else None, status)
+        classify(f, profile, exchange.endpoint, _event_type(events, f.event), status)
         if f.classification == UNDOCUMENTED and model_dependent(f, exchange, f.check in model_dependent_checks):
             f.classification = MODEL_DEPENDENT
         f.source = _linked(profile, f.source)

@@ -118,23 +118,36 @@ def _path_id(exchange: Exchange) -> str | None:
     return parts[parts.index("responses") + 1] if "responses" in parts[:-1] else None
 
 
+# What web frameworks answer for a path no handler serves (Go, FastAPI/Starlette, Express, llama.cpp's file server).
+GENERIC_404 = frozenset({"not found", "404 page not found", "404 not found", "file not found", "page not found"})
+
+
+def _said(body: Any) -> str | None:
+    """The message a JSON body carries: an error envelope's, FastAPI's `detail`, or a top-level `message`."""
+    if not isinstance(body, dict):
+        return None
+    err = body.get("error")
+    parts = [err.get(k) for k in ("message", "code", "type")] if isinstance(err, dict) else [err]
+    parts += [body.get("detail"), body.get("message")]
+    text = " ".join(str(x) for x in parts if isinstance(x, (str, int)) and not isinstance(x, bool))
+    return text.strip().lower() or None
+
+
 def _route_missing(exchange: Exchange) -> bool:
     resp = exchange.response
     if resp is None or resp.status not in ROUTE_MISSING:
         return False
     if resp.status in (405, 501):
         return True
-    body = resp.body
-    err = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(err, dict):
-        return True  # a framework's plain 404 page: no handler behind the path
-    text = " ".join(str(err.get(k) or "") for k in ("message", "code", "type")).lower()
-    if "invalid url" in text or "unknown url" in text or "no route" in text or "unknown route" in text:
+    text = _said(resp.body)
+    if text is None or text.rstrip(".") in GENERIC_404:
+        return True  # no JSON message, or a framework's catch-all: no handler behind the path
+    if any(w in text for w in ("invalid url", "unknown url", "no route", "unknown route")):
         return True  # OpenAI's own wording for a path it does not serve
     # With no id in the path, a 404 can only be about the route, or about the model.
     if exchange.endpoint in ("create", "input_tokens", "compact"):
         return "model" not in text
-    # A handler that looked the id up names it, or says "response"; a catch-all 404 ("File Not Found") does not.
+    # A handler that looked the id up names it, or says "response".
     rid = _path_id(exchange)
     return "response" not in text and not (rid and rid.lower() in text)
 
@@ -153,9 +166,8 @@ def unsupported(exchange: Exchange, ctx) -> Iterator[Finding]:
     profile = getattr(ctx, "provider", None)
     documented = (getattr(profile, "endpoints", None) or {}).get(ep)
     name = getattr(profile, "name", "?")
-    err = resp.body.get("error") if isinstance(resp.body, dict) else None
-    said = (f"saying {preview(err.get('message'), 80)}" if isinstance(err, dict) else
-            "with no error envelope" if isinstance(resp.body, dict) else f"with {_what(resp.raw_body)}")
+    text = _said(resp.body)
+    said = f"saying {preview(text, 80)}" if text else f"with {_what(resp.raw_body)}"
     f = finding("endpoint.unsupported", "", f"{ep} is not implemented here: HTTP {resp.status} {said}",
                 expected=f"{ep} implemented", actual=resp.status, source=SOURCE, unsupported=ep)
     if not documented and name != "openai":
