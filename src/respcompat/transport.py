@@ -25,6 +25,10 @@ from .scrub import REDACTED, SECRET_HEADERS, credentials_in_request, redact, reg
 from .sse import parse_sse
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Of those, what stays an infrastructure error once the retries are spent: rate limits and the gateway/availability
+# family. A 500 that every attempt gets is the server's own answer to this request (a bug, or a feature it cannot
+# serve), so it is judged like any answer: a finding, never silently "infrastructure".
+INFRA_STATUSES = frozenset({429, 502, 503, 504})
 INFRA_HEADER = "x-respcompat-infra-error"  # set in a cassette on an answer cut mid-way (recording.py writes it)
 TIMEOUT = httpx.Timeout(60.0, connect=10.0)  # kept for callers that pass `timeout=`
 _CUT = "respcompat.cut"  # response extension: a dict that gets `note`, why the body ended early
@@ -350,7 +354,7 @@ class Transport:
                 if response is None or type(exc).__name__ != "CannotOverwriteExistingCassetteException":
                     raise
                 attempts -= 1  # a replayed retry the recording never made: the recorded answer stands
-                if response.status in RETRY_STATUSES:
+                if response.status in INFRA_STATUSES:
                     why = f"HTTP {response.status} after {attempts} attempt(s)"
                 break
             if cut:  # what arrived is evidence; sending again would not give the same answer
@@ -361,7 +365,8 @@ class Transport:
                 if wait is not None:
                     self._wait(wait)
                     continue
-                why = f"HTTP {response.status} after {attempts} attempt(s){self._why_stopped(attempts)}"
+                if response.status in INFRA_STATUSES:
+                    why = f"HTTP {response.status} after {attempts} attempt(s){self._why_stopped(attempts)}"
             break
         ex = Exchange(self._request(request, body), response, index=len(self.exchanges), source=self.source,
                       label=label)
