@@ -30,6 +30,7 @@ KIND_FILES = {
 }
 KINDS = (*KIND_FILES, "event")
 _MAX_ACTUAL = 200
+MISSING = "<missing>"  # the actual value of an absent property (null would read as "present and null")
 # JSON values one document may hold before it is refused unvalidated (real bodies hold a few thousand).
 _MAX_VALUES = 1_000_000
 
@@ -254,7 +255,7 @@ class Contract:
             # jsonschema yields one error per missing name but keeps the name only in its message
             name = err.message.split(" is a required property")[0].strip("'\"")
             path.append(name)
-            msg, expected, actual = f"missing required property {name!r}", name, None
+            msg, expected, actual = f"missing required property {name!r}", name, MISSING
         elif kw in ("enum", "const"):
             msg = f"expected {'one of ' + _show(val) if kw == 'enum' else _show(val)}, got {_show(inst)}"
         elif kw in ("anyOf", "oneOf") and err.context and all(c.validator == "type" for c in err.context):
