@@ -71,6 +71,8 @@ FAULTS = [
     ("store-false-retrievable", "flow.store_false", DIVERGES, "state.store_false_not_found"),
     ("retrieve-after-delete", "flow.delete_then_retrieve", DIVERGES, "state.deleted_not_found"),
     ("retrieve-differs", "flow.retrieve_equals_create", DIVERGES, "state.retrieve_equals_create"),
+    ("no-websocket", "endpoints.websocket", DIVERGES, "endpoint.unsupported"),
+    ("no-input-items", "flow.input_items_chain", DIVERGES, "endpoint.unsupported"),
     ("503-always", "text.string_input", INFRA, None),
     ("cut-stream", "stream.text", INFRA, None),
 ]
@@ -140,3 +142,11 @@ def test_nothing_sent_is_untested_and_infrastructure_wins_over_findings():
     assert decide([], [], new=[], known=[], infra=[], not_judged=[]).verdict == "untested"
     bad = Finding("body.kind", "", "null", classification=UNDOCUMENTED)
     assert decide([_exchange()], [bad], new=[bad], known=[], infra=["503 after 3 attempts"], not_judged=[]).verdict == INFRA
+
+
+def test_fields_openai_does_not_define_are_extensions_shown_but_never_a_divergence(fake, tmp_path):
+    got = run_suite(fake.fault_url("extra-fields"), tmp_path, "-k", "stream.text")["stream.text"]
+    assert got["verdict"] == CONFORMS, got
+    pointers = {f["pointer"] for f in got["findings"] if f["check"] == "extension.field"}
+    assert "/response/timings" in pointers and all(f["classification"] == "extension" for f in got["findings"]
+                                                   if f["check"] == "extension.field")

@@ -71,7 +71,7 @@ class Response:
 
 RAW_PREFIX = 65536  # how much of a stream's text an imported Response keeps in raw_body (the events hold the rest)
 
-ENDPOINTS = ("create", "retrieve", "delete", "input_items", "cancel", "input_tokens", "compact", "other")
+ENDPOINTS = ("create", "retrieve", "delete", "input_items", "cancel", "input_tokens", "compact", "websocket", "other")
 
 
 @dataclass
@@ -99,8 +99,8 @@ def classify_endpoint(method: str, path: str) -> str:
         return "other"
     tail = parts[len(parts) - 1 - parts[::-1].index("responses") + 1:]
     method = method.upper()
-    if not tail:
-        return "create" if method == "POST" else "other"
+    if not tail:  # GET /responses has one meaning: the WebSocket mode's upgrade handshake
+        return "create" if method == "POST" else "websocket" if method == "GET" else "other"
     if len(tail) == 1:
         if method == "POST" and tail[0] in ("input_tokens", "compact"):
             return tail[0]

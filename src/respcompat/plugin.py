@@ -279,6 +279,10 @@ class CaseRun:
 
 # --- rendering -----------------------------------------------------------------------------------------------
 
+def _plain(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _short(value: Any, limit: int = 200) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -371,17 +375,23 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for e in s.entries.values():
         counts[e["verdict"]] = counts.get(e["verdict"], 0) + 1
     tr.write_line("verdicts: " + ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts.get(v)))
+    for verdict in ("diverges", "infrastructure-error", "inconclusive", "unsupported"):
+        for e in s.entries.values():
+            if e["verdict"] == verdict:
+                tr.write_line(f"  {verdict:<20} {e['id']}: {_plain(e['reasons'][0] if e['reasons'] else '', 150)}")
+    by_class: dict[str, int] = {}
     for e in s.entries.values():
-        if e["verdict"] in ("diverges", "infrastructure-error", "known-divergence", "unsupported", "inconclusive"):
-            tr.write_line(f"  {e['verdict']:<20} {e['id']}: {_short(e['reasons'][0] if e['reasons'] else '', 150)}")
-        reported = [f for f in e["findings"] if f["classification"] in (DOCUMENTED, CONTRADICTION)]
-        if reported:
-            n_doc = sum(f["classification"] == DOCUMENTED for f in reported)
-            tr.write_line(f"  {'':<20} {e['id']}: {n_doc} documented deviation(s), "
-                          f"{len(reported) - n_doc} doc contradiction(s)")
+        for f in e["findings"]:
+            by_class[f["classification"]] = by_class.get(f["classification"], 0) + 1
+    shown = [(DOCUMENTED, "documented deviation(s)"), (CONTRADICTION, "doc contradiction(s)"),
+             ("model-dependent", "model-dependent finding(s)"), ("contract-drift", "contract drift"),
+             ("extension", "extension field(s)")]
+    if any(by_class.get(c) for c, _ in shown):
+        tr.write_line("also found: " + ", ".join(f"{by_class[c]} {label}" for c, label in shown if by_class.get(c))
+                      + f" (per case in {s.report_dir / 'run.json'})")
     untested = [e for e in s.entries.values() if e["verdict"] == "untested"]
     if untested:
         tr.write_line(f"untested: {len(untested)} case(s), e.g. {untested[0]['id']}: "
-                      f"{_short(untested[0]['reasons'][0] if untested[0]['reasons'] else '', 150)}")
+                      f"{_plain(untested[0]['reasons'][0] if untested[0]['reasons'] else '', 150)}")
     if s.record.get("report_path"):
         tr.write_line(f"run record: {s.record['report_path']}")

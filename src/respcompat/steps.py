@@ -82,6 +82,9 @@ def _lookup(name: str, path: str, saved: dict[str, Any], step_no: int) -> Any:
     return node
 
 
+# The WebSocket mode's opening handshake (RFC 6455): a server that has the mode answers 101 Switching Protocols.
+WEBSOCKET_HEADERS = {"connection": "Upgrade", "upgrade": "websocket", "sec-websocket-version": "13",
+                     "sec-websocket-key": "cmVzcGNvbXBhdC1wcm9iZQ=="}
 # Endpoints that take a request body, and their paths (the create is /responses).
 BODY_PATHS = {"create": "/responses", "input_tokens": "/responses/input_tokens", "compact": "/responses/compact"}
 
@@ -90,6 +93,8 @@ def send(t: Any, step: dict[str, Any], model: str | None) -> Any:
     endpoint = step.get("endpoint", "create")
     if endpoint == "cancel":
         return t.send("POST", f"/responses/{step['response_id']}/cancel")
+    if endpoint == "websocket":
+        return t.send("GET", "/responses", headers=WEBSOCKET_HEADERS)
     if endpoint not in BODY_PATHS:
         return getattr(t, endpoint)(step["response_id"])
     body = dict(step.get("request") or {})

@@ -37,6 +37,7 @@ FAULTS: dict[str, str] = {
     "slow-first-byte": "the headers come after a delay (`slow-first-byte=<s>`, ?delay=<s>, default 3 s)",
     "hang": "no answer at all; the handler gives up by itself after 60 s",
     # endpoints
+    "no-websocket": "GET /responses (the WebSocket mode's handshake) is an unimplemented route (404)",
     "no-retrieve": "GET /responses/{id} is an unimplemented route (plain-text `404 page not found`)",
     "no-delete": "DELETE /responses/{id} is an unimplemented route (plain-text `404 page not found`)",
     "no-input-items": "GET /responses/{id}/input_items is an unimplemented route (plain-text `404 page not found`)",

@@ -241,6 +241,8 @@ class _Handler(BaseHTTPRequestHandler):
             rest = parts[2:]
             if method == "POST" and not rest:
                 return self._create(raw)
+            if method == "GET" and not rest and "no-websocket" not in self.faults:
+                return self._websocket()
             if method == "POST" and rest == ["input_tokens"]:
                 return self._input_tokens(raw)
             if method == "POST" and rest == ["compact"]:
@@ -256,6 +258,22 @@ class _Handler(BaseHTTPRequestHandler):
         raise bad(f"Invalid URL ({method} {path})", status=404)
 
     # --- endpoints ---------------------------------------------------------------------------------------------
+
+    def _websocket(self) -> None:
+        """The WebSocket mode's handshake (RFC 6455): 101 with the accept key; the socket is then closed (no events)."""
+        import base64
+        import hashlib
+
+        key = self.headers.get("sec-websocket-key") or ""
+        if (self.headers.get("upgrade") or "").lower() != "websocket" or not key:
+            raise bad("Invalid URL (GET /v1/responses)", status=404)
+        accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest())
+        self.send_response(101)
+        self.send_header("upgrade", "websocket")
+        self.send_header("connection", "Upgrade")
+        self.send_header("sec-websocket-accept", accept.decode())
+        self.end_headers()
+        self.close_connection = True
 
     def _create(self, raw: bytes) -> None:
         f = self.faults

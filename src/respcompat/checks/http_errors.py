@@ -24,7 +24,7 @@ def _is_error(exchange: Exchange) -> bool:
     if resp is None:
         return False
     if resp.status is not None:
-        return not 200 <= resp.status < 300
+        return resp.status >= 400  # 1xx (a WebSocket upgrade) and 3xx carry no error body
     # Body-only recordings: an `error` envelope with no response object is an error answer.
     body = resp.body
     return isinstance(body, dict) and "error" in body and "object" not in body and "status" not in body
