@@ -507,6 +507,14 @@ def _unimplemented(r: httpx.Response) -> None:
     assert (r.status_code, r.text) == (404, "404 page not found\n") and r.headers["content-type"].startswith("text/plain")
 
 
+@proves("no-websocket")
+def _(srv: FakeResponsesServer, u: str) -> None:
+    from respcompat.steps import WEBSOCKET_HEADERS
+
+    r = httpx.get(f"{u}/responses", headers={**WEBSOCKET_HEADERS, "authorization": f"Bearer {DEFAULT_KEY}"}, timeout=10)
+    assert r.status_code == 404, r.status_code
+
+
 @proves("no-retrieve")
 def _(srv: FakeResponsesServer, u: str) -> None:
     _unimplemented(call("GET", f"{u}/responses/{create(u).json()['id']}"))
