@@ -135,6 +135,8 @@ def _said(body: Any) -> str | None:
 
 def _route_missing(exchange: Exchange) -> bool:
     resp = exchange.response
+    if exchange.endpoint == "websocket" and resp is not None and resp.status is not None:
+        return resp.status != 101  # any other answer to the upgrade (a 404, or a plain GET's 200) means no socket
     if resp is None or resp.status not in ROUTE_MISSING:
         return False
     if resp.status in (405, 501):
@@ -168,6 +170,8 @@ def unsupported(exchange: Exchange, ctx) -> Iterator[Finding]:
     name = getattr(profile, "name", "?")
     text = _said(resp.body)
     said = f"saying {preview(text, 80)}" if text else f"with {_what(resp.raw_body)}"
+    if ep == "websocket":
+        said = "to the upgrade request, not 101 Switching Protocols"
     f = finding("endpoint.unsupported", "", f"{ep} is not implemented here: HTTP {resp.status} {said}",
                 expected=f"{ep} implemented", actual=resp.status, source=SOURCE, unsupported=ep)
     if not documented and name != "openai":
