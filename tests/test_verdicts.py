@@ -32,6 +32,10 @@ def fake() -> Any:
 
 def run_suite(base_url: str, tmp: Path, *args: str, provider: str = "openai") -> dict[str, dict]:
     """`pytest --provider=... --base-url=... --record-mode=all`, as a user types it; the run record's cases by id."""
+    return run_suite_with_output(base_url, tmp, *args, provider=provider)[0]
+
+
+def run_suite_with_output(base_url: str, tmp: Path, *args: str, provider: str = "openai") -> tuple[dict[str, dict], str]:
     env = {**os.environ, "OPENAI_API_KEY": DEFAULT_KEY}
     cmd = [sys.executable, "-m", "pytest", str(ROOT / "suites"), f"--provider={provider}", f"--base-url={base_url}",
            "--record-mode=all", f"--cassette-dir={tmp / 'cassettes'}", f"--report-dir={tmp / 'reports'}", "-q",
@@ -39,7 +43,7 @@ def run_suite(base_url: str, tmp: Path, *args: str, provider: str = "openai") ->
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
     record = json.loads((tmp / "reports" / "run.json").read_text())
-    return {c["id"]: c for c in record["cases"]}
+    return {c["id"]: c for c in record["cases"]}, proc.stdout + proc.stderr
 
 
 def test_a_conforming_server_gets_conforms_on_every_case_it_is_sent(fake, tmp_path):
@@ -73,6 +77,8 @@ FAULTS = [
     ("retrieve-differs", "flow.retrieve_equals_create", DIVERGES, "state.retrieve_equals_create"),
     ("no-websocket", "endpoints.websocket", DIVERGES, "endpoint.unsupported"),
     ("no-input-items", "flow.input_items_chain", DIVERGES, "endpoint.unsupported"),
+    ("deep-json", "text.string_input", DIVERGES, "body.json"),
+    ("429-once", "text.string_input", CONFORMS, None),
     ("503-always", "text.string_input", INFRA, None),
     ("cut-stream", "stream.text", INFRA, None),
 ]
@@ -150,3 +156,20 @@ def test_fields_openai_does_not_define_are_extensions_shown_but_never_a_divergen
     pointers = {f["pointer"] for f in got["findings"] if f["check"] == "extension.field"}
     assert "/response/timings" in pointers and all(f["classification"] == "extension" for f in got["findings"]
                                                    if f["check"] == "extension.field")
+
+
+def test_a_first_byte_later_than_the_read_timeout_is_infrastructure_and_sooner_is_judged(fake, tmp_path):
+    url = fake.fault_url("slow-first-byte=2")
+    late = run_suite(url, tmp_path / "late", "-k", "text.string_input", "--read-timeout=0.5", "--retries=0")
+    assert late["text.string_input"]["verdict"] == INFRA, late
+    patient = run_suite(url, tmp_path / "patient", "-k", "text.string_input", "--read-timeout=10")
+    assert patient["text.string_input"]["verdict"] == CONFORMS, patient
+
+
+@pytest.mark.parametrize("fault", ["echo-key-body", "echo-key-header", "echo-key-error"])
+def test_a_key_the_server_echoes_is_in_no_file_and_no_output(fake, tmp_path, fault):
+    cases, output = run_suite_with_output(fake.fault_url(fault), tmp_path, "-k", "text.string_input or stream.text")
+    assert cases["text.string_input"]["exchanges"] == 1  # the run did reach the server and judge its answer
+    assert DEFAULT_KEY not in output
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert written and not [p for p in written if DEFAULT_KEY in p.read_text(errors="replace")]
