@@ -21,11 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from respcompat import safe_json  # noqa: E402
 from respcompat.contracts import ContractSet  # noqa: E402
 from respcompat.engine import judge_exchanges, judge_for  # noqa: E402
 from respcompat.importers import load_bytes  # noqa: E402
 from respcompat.sse import _JSON  # noqa: E402
-from respcompat import safe_json  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "traffic" / "text_stream.json"
 GOAL = 5.0
@@ -79,6 +79,9 @@ def bench_checker(data: bytes, repeat: int, provider: str) -> dict:
             if line.startswith("data: "):
                 json.loads(line[6:])
 
+    def json_kept():  # the same, keeping the documents as any checker must
+        return [json.loads(line[6:]) for line in data.decode("utf-8").split("\n") if line.startswith("data: ")]
+
     def import_only():
         return load_bytes(data, "bench.sse")
 
@@ -89,10 +92,44 @@ def bench_checker(data: bytes, repeat: int, provider: str) -> dict:
     out = full()
     n_ev = len(load_bytes(data, "bench.sse").exchanges[0].response.events)
     base = _best(json_baseline, repeat)
+    kept = _best(json_kept, repeat)
     imp = _best(import_only, repeat)
     tot = _best(full, repeat)
     return {"events": n_ev, "bytes": len(data), "findings": [f"{f.check_id} {f.pointer}" for f in out.findings],
-            "errors": out.errors, "json": base, "import": imp, "full": tot}
+            "errors": out.errors, "json": base, "json_kept": kept, "import": imp, "full": tot}
+
+
+def by_check(data: bytes, provider: str, repeat: int) -> list[tuple[str, float]]:
+    """Seconds per registered check on the stream (best of `repeat`), the way run_checks calls them; slowest first."""
+    from respcompat.checks import CheckContext, _applies, load_all
+
+    judge = judge_for(provider)
+    exchanges = load_bytes(data, "bench.sse").exchanges
+    ctx = CheckContext(provider=judge.profile, contracts=judge.contracts, exchanges=exchanges)
+    rows = []
+    for cid, spec in sorted(load_all().items()):
+        if _applies(spec, exchanges[0]):
+            rows.append((cid, _best(lambda: list(spec.func(exchanges[0], ctx)), repeat)))
+    return sorted(rows, key=lambda r: -r[1])
+
+
+def gc_share(data: bytes, provider: str, repeat: int) -> tuple[float, float]:
+    """Import + check with the cyclic GC on and off, interleaved so both see the same load on a shared machine."""
+    import gc
+
+    def full():
+        t = time.perf_counter()
+        judge_exchanges(load_bytes(data, "bench.sse").exchanges, provider)
+        return time.perf_counter() - t
+    on, off = [], []
+    for _ in range(repeat):
+        on.append(full())
+        gc.disable()
+        try:
+            off.append(full())
+        finally:
+            gc.enable()
+    return min(on), min(off)
 
 
 def profile_checker(data: bytes, provider: str, top: int = 15) -> str:
@@ -194,6 +231,32 @@ def bench_peers(data: bytes, repeat: int) -> dict:
     return {"events": len(docs), "rows": rows}
 
 
+def corpus_events(corpus: Path) -> list[dict]:
+    """Every parsed event object of a known type in the corpus: varied types and real sizes, valid or not."""
+    from respcompat.importers import load_path
+
+    known = set(ContractSet.for_provider("openai").openai.types["events"])
+    return [e.data for r in load_path(corpus) for ex in r.exchanges if ex.response and ex.response.events
+            for e in ex.response.events if isinstance(e.data, dict) and e.data.get("type") in known]
+
+
+def bench_corpus_peers(docs: list[dict], repeat: int) -> dict:
+    """Peers on real events: seconds, and every event where a peer's verdict differs from respcompat's validate()."""
+    contract = ContractSet.for_provider("openai").openai
+    peers = build_peers(contract)
+    truth = [contract.validate("event", d).ok for d in docs]
+    rows = {}
+    for name, valid in peers.items():
+        verdicts = [valid(d) for d in docs]
+        differ = [(d["type"], t) for d, v, t in zip(docs, verdicts, truth) if v != t]
+
+        def run(valid=valid):
+            for d in docs:
+                valid(d)
+        rows[name] = {"s": _best(run, repeat), "differ": differ}
+    return {"events": len(docs), "invalid": truth.count(False), "rows": rows}
+
+
 def bench_parsers(data: bytes, repeat: int) -> dict:
     lines = data_lines(data)
     text_lines = [line.decode("utf-8") for line in lines]
@@ -219,6 +282,8 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="20k events, 2 repeats: under a minute")
     ap.add_argument("--provider", default="openai")
     ap.add_argument("--profile", action="store_true", help="print cProfile's top 15 (by own time) for import + check")
+    ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "realworld"),
+                    help="real events for the validators' agreement and speed (skipped when absent)")
     ap.add_argument("--no-peers", action="store_true", help="skip the validator and parser comparison")
     args = ap.parse_args()
     if args.quick:
@@ -233,15 +298,24 @@ def main() -> int:
     for f in c["findings"][:5]:
         print(f"   finding: {f}")
     print(f"   {'json.loads of the data lines (baseline)':44} {c['json']:7.3f} s   1.0x")
+    print(f"   {'json.loads, documents kept in a list':44} {c['json_kept']:7.3f} s  {c['json_kept'] / c['json']:4.1f}x")
     print(f"   {'import only (load_bytes)':44} {c['import']:7.3f} s  {c['import'] / c['json']:4.1f}x")
     ratio = c["full"] / c["json"]
     print(f"   {'import + check (judge_exchanges)':44} {c['full']:7.3f} s  {ratio:4.1f}x   "
-          f"goal <= {GOAL:.0f}x: {'ok' if ratio <= GOAL else 'OVER'}")
+          f"goal <= {GOAL:.0f}x: {'ok' if ratio <= GOAL else 'OVER'}; "
+          f"{c['full'] / c['json_kept']:.1f}x the kept baseline")
     print(f"   {'check alone (difference)':44} {c['full'] - c['import']:7.3f} s  "
           f"{1e6 * (c['full'] - c['import']) / c['events']:.1f} us/event")
     if args.profile:
         print("\n   cProfile, import + check, top 15 by own time:")
         print(profile_checker(data, args.provider))
+        print("   seconds per check (best of N), slowest first:")
+        rows = by_check(data, args.provider, args.repeat)
+        for cid, sec in rows[:15]:
+            print(f"   {cid:44} {sec:7.3f} s  {1e6 * sec / c['events']:6.2f} us/event")
+        print(f"   {'sum of all checks':44} {sum(s for _, s in rows):7.3f} s")
+        on, off = gc_share(data, args.provider, args.repeat)
+        print(f"   import + check with gc on {on:.3f} s, off {off:.3f} s: collections cost {100 * (on - off) / on:.0f}%")
 
     if args.no_peers:
         return 0
@@ -254,8 +328,18 @@ def main() -> int:
             continue
         print(f"   {name:44} {r['s']:7.3f} s  {r['s'] / base:5.2f}x  {1e6 * r['s'] / p['events']:6.2f} us/event  "
               f"planted invalid caught {r['caught']}/{r['planted']}")
+    if Path(args.corpus).is_dir():
+        docs = corpus_events(Path(args.corpus))
+        cp = bench_corpus_peers(docs, args.repeat)
+        print(f"\n5b. validators on the corpus's {cp['events']} events of known types ({cp['invalid']} invalid by "
+              "respcompat; baseline: respcompat validate())")
+        base = cp["rows"]["respcompat validate()"]["s"]
+        for name, r in cp["rows"].items():
+            differ = r["differ"]
+            print(f"   {name:44} {r['s']:7.3f} s  {r['s'] / base:5.2f}x  {1e6 * r['s'] / cp['events']:6.2f} us/event  "
+                  f"verdicts differing from validate(): {len(differ)} {sorted(set(differ))[:3]}")
     rows = bench_parsers(data, args.repeat)
-    print(f"\n5b. JSON parsers on the {p['events']} data lines (baseline: json.loads)")
+    print(f"\n5c. JSON parsers on the {p['events']} data lines (baseline: json.loads)")
     for name, s in rows.items():
         print(f"   {name:44} {s:7.3f} s  {s / rows['json.loads']:5.2f}x")
     return 0

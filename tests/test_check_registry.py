@@ -1,6 +1,6 @@
 """The check registry: stable ids, whole-stream checks skipped on fragments, a crashing check is an infrastructure error."""
 
-from respcompat.checks import CheckContext, check, load_all, run_checks, REGISTRY
+from respcompat.checks import REGISTRY, CheckContext, check, load_all, run_checks
 from respcompat.exchange import Event, Exchange, Response
 
 COMPLETED = {"type": "response.completed", "sequence_number": 21,

@@ -1,6 +1,7 @@
 """Accumulation: deltas add up to done events, parts, items and the terminal output."""
 
 from planted.traffic import build, judge, load_base
+
 from respcompat.checks import CheckContext, run_checks
 
 E = "/response/events"

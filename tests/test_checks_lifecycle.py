@@ -1,6 +1,7 @@
 """Stream envelope checks: parse, first event, terminal event, sequence numbers, event names, response id."""
 
 from planted.traffic import build, judge, load_base
+
 from respcompat.checks import CheckContext, run_checks
 
 E = "/response/events"

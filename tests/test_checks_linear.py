@@ -11,8 +11,8 @@ import copy
 import signal
 
 import pytest
-
 from planted.traffic import build, load_base
+
 from respcompat.engine import judge_exchanges
 
 N = 100_000

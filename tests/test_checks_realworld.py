@@ -6,8 +6,8 @@ Reads the shared corpus (`$RESPCOMPAT_REALWORLD`); skips when it is absent.
 from __future__ import annotations
 
 import pytest
-
 from _realworld import realworld_files, require_realworld
+
 from respcompat.checks import CheckContext, load_all, run_checks
 
 # Not wire captures: the fixture authors cut deltas and events out of this stream (see PROVENANCE.md).

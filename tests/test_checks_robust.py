@@ -13,8 +13,8 @@ import signal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from planted.traffic import base_names, build, load_base
+
 from respcompat.checks import CheckContext, run_checks
 from respcompat.engine import judge_exchanges, judge_for
 from respcompat.preview import clip, preview

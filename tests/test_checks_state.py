@@ -1,6 +1,7 @@
 """state.* checks over a flow; each finding is reported once, on the exchange that shows it."""
 
 from planted.traffic import build, judge, load_base
+
 from respcompat.checks import CheckContext, run_checks
 
 STATE = ["state.retrieve_equals_create", "state.store_false_not_found", "state.deleted_not_found",

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from jsonschema import Draft202012Validator
-
 from _realworld import EDITED_BY_AUTHORS, require_realworld
+from jsonschema import Draft202012Validator
 from planted.traffic import build, load_base
+
 from respcompat import eras
 from respcompat.checks import load_all
 from respcompat.engine import judge_exchanges

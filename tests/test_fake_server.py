@@ -11,17 +11,18 @@ import socket
 import subprocess
 import sys
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
+from fakes import DEFAULT_KEY, FAULTS, FakeResponsesServer
+from fakes.faults import UnknownFault
+from fakes.suites import run_suites
+from fakes.validate import known_parameters
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fakes import DEFAULT_KEY, FAULTS, FakeResponsesServer
-from fakes.faults import UnknownFault
-from fakes.validate import known_parameters
-from fakes.suites import run_suites
 from respcompat import PROJECT_ROOT
 from respcompat.plugin import render_finding
 from respcompat.sse import parse_sse

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from _realworld import SKIP_REASON, realworld_files
+
 from respcompat import safe_yaml
 from respcompat.exchange import RAW_PREFIX
 from respcompat.importers import load_bytes, load_file, load_text

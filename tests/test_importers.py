@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from _realworld import SKIP_REASON, realworld_dir, realworld_files, require_realworld
+
 from respcompat.importers import load_bytes, load_file, load_path, load_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importers"

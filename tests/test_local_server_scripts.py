@@ -97,9 +97,8 @@ def test_stop_ends_the_started_process_and_removes_the_pidfile(tmp_path):
 
 def test_second_start_is_refused_while_the_first_runs(tmp_path):
     spec = _spec(HTTP_SERVER)
-    with ls.serving(spec, directory=tmp_path):
-        with pytest.raises(RuntimeError, match="already running"):
-            ls.start(spec, directory=tmp_path)
+    with ls.serving(spec, directory=tmp_path), pytest.raises(RuntimeError, match="already running"):
+        ls.start(spec, directory=tmp_path)
     assert not ls.pidfile_path("dummy", tmp_path).exists()
 
 
@@ -116,14 +115,13 @@ def test_stale_pidfile_of_a_dead_process_is_not_trusted(tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     pf = ls.pidfile_path("dummy", tmp_path)
-    pf.write_text('{"pid": %d, "start_time": "1"}' % dead.pid)
+    pf.write_text(f'{{"pid": {dead.pid}, "start_time": "1"}}')
     assert ls.stop("dummy", tmp_path) is False and not pf.exists()
 
 
 def test_serving_stops_the_server_when_the_block_raises(tmp_path):
-    with pytest.raises(KeyError):
-        with ls.serving(_spec(HTTP_SERVER), directory=tmp_path) as state:
-            raise KeyError("boom")
+    with pytest.raises(KeyError), ls.serving(_spec(HTTP_SERVER), directory=tmp_path) as state:
+        raise KeyError("boom")
     assert not ls.is_ours(state) and not ls.pidfile_path("dummy", tmp_path).exists()
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _realworld import PROJECT_ROOT, realworld_files, require_realworld
 from jsonschema import Draft202012Validator
 
-from _realworld import PROJECT_ROOT, realworld_files, require_realworld
 from respcompat.checks.schema import body_kind
 from respcompat.contracts import load_contract, resolve_pointer
 from respcompat.engine import judge_exchanges

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-
 from _realworld import realworld_dir, require_realworld
+
 from respcompat.contracts import KindNotInContract, load_contract
 from respcompat.importers import load_file
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-
 from planted.traffic import base_names, build, load_base
+
 from respcompat.engine import judge_exchanges
 from respcompat.findings import MODEL_DEPENDENT, UNDOCUMENTED
 

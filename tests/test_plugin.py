@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from _fake_server import FakeServer
+
 from respcompat import expectations, recording
 from respcompat.transport import Transport
 

@@ -1,7 +1,6 @@
 """Provider contracts (schema overlays) and documentation cassettes, judged against their own docs."""
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml

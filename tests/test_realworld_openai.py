@@ -8,8 +8,8 @@ contract eras (schemas/openai/eras.yaml) against what OpenAI really sent at the 
 from __future__ import annotations
 
 import pytest
-
 from _realworld import EDITED_BY_AUTHORS, realworld_files, require_realworld
+
 from respcompat import eras
 from respcompat.engine import judge_exchanges
 from respcompat.findings import CONTRACT_DRIFT, EXTENSION, UNDOCUMENTED

@@ -9,9 +9,9 @@ from types import SimpleNamespace
 import pytest
 import vcr
 import yaml
+from _fake_server import FakeServer
 from vcr.errors import CannotOverwriteExistingCassetteException
 
-from _fake_server import FakeServer
 from respcompat import recording
 from respcompat.transport import InfraError, Transport
 

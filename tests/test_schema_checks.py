@@ -5,13 +5,13 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+from test_contracts import delta, response
+
 from respcompat.checks import CheckContext, run_checks
 from respcompat.checks.schema import body_kind
 from respcompat.contracts import ContractSet
 from respcompat.exchange import Event, Exchange, Request, Response
 from respcompat.findings import CONTRADICTION, DOCUMENTED, UNDOCUMENTED
-
-from test_contracts import delta, response
 
 FIXTURES = (Path(__file__).parent / "fixtures" / "contracts",)
 SCHEMA_CHECKS = ["schema.request", "schema.response", "schema.event", "schema.error", "schema.deleted", "schema.input_items"]

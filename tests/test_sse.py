@@ -122,8 +122,8 @@ def test_every_single_split_point_gives_the_one_shot_result():
 
 
 def test_multibyte_character_split_across_reads_survives():
-    data = f'data: {{"delta":"✓"}}\n\n'.encode("utf-8")
-    cut = data.index("✓".encode("utf-8")) + 1  # inside the 3-byte sequence
+    data = 'data: {"delta":"✓"}\n\n'.encode()
+    cut = data.index("✓".encode()) + 1  # inside the 3-byte sequence
     p = SSEParser()
     assert p.feed(data[:cut]) == []
     assert p.feed(data[cut:])[0].data == {"delta": "✓"}

@@ -8,11 +8,12 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any
 
 import httpcore  # noqa: F401  pytester's in-process runs drop modules first imported inside them
 import pytest
@@ -22,7 +23,7 @@ import yaml
 from respcompat import recording
 from respcompat.exchange import Exchange
 from respcompat.providers import PROVIDERS_DIR, ProfileError, validate_profile_data
-from respcompat.transport import InfraError, Limits, LimitReached, Run, Transport, retry_after_seconds, tokens_of
+from respcompat.transport import InfraError, LimitReached, Limits, Run, Transport, retry_after_seconds, tokens_of
 
 BODY = {"model": "m", "input": "hi"}
 OK = {"id": "resp_1", "object": "response", "status": "completed", "output": [],
@@ -78,7 +79,7 @@ class Scripted:
     def hang(self, h: BaseHTTPRequestHandler) -> None:
         self.stop.wait(60)  # never answers, until the test is over
 
-    def __enter__(self) -> "Scripted":
+    def __enter__(self) -> Scripted:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from fakes.server import DEFAULT_KEY, FakeResponsesServer
+
 from respcompat.exchange import Exchange, Request, Response
 from respcompat.findings import MODEL_DEPENDENT, UNDOCUMENTED, Finding
 from respcompat.steps import Precondition, resolve, run_steps

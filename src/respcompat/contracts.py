@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,18 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7, DRAFT202012
 
 from .fastpath import _FastCompiler
-from .preview import clip, render
 from .overlay import (  # noqa: F401  (re-exported: the contract API)
-    ANNOTATIONS, BASE_URI, SCHEMAS_DIR, _composed, _escape, apply_change, contract_names, pointer_of, resolve_pointer,
+    ANNOTATIONS,
+    BASE_URI,
+    SCHEMAS_DIR,
+    _composed,
+    _escape,
+    apply_change,
+    contract_names,
+    pointer_of,
+    resolve_pointer,
 )
+from .preview import clip, render
 
 KIND_FILES = {
     "request": "objects/create_request.json",
@@ -317,7 +324,7 @@ def load_contract(name: str, roots: tuple[Path, ...] | None = None) -> Contract:
     return _load(name, tuple(Path(r) for r in (roots or ())) + (SCHEMAS_DIR,))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(name: str, roots: tuple[Path, ...]) -> Contract:
     meta, files = _composed(name, roots)
     return Contract(name, meta, copy.deepcopy(files))
@@ -331,6 +338,6 @@ class ContractSet:
     openai: Contract
 
     @classmethod
-    def for_provider(cls, contract_name: str, roots: tuple[Path, ...] | None = None) -> "ContractSet":
+    def for_provider(cls, contract_name: str, roots: tuple[Path, ...] | None = None) -> ContractSet:
         openai_roots = roots if any((Path(r) / "openai").is_dir() for r in roots or ()) else None
         return cls(load_contract(contract_name, roots), load_contract("openai", openai_roots))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from . import eras
 from .checks import CheckContext, model_dependent_ids, run_checks
@@ -22,7 +23,7 @@ class Judge:
     contracts: Any
 
     @classmethod
-    def for_provider(cls, name: str) -> "Judge":
+    def for_provider(cls, name: str) -> Judge:
         from .contracts import ContractSet
         from .providers import load_profile
 

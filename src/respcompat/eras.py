@@ -9,8 +9,9 @@ import datetime as dt
 import email.utils
 import functools
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import yaml
 
@@ -44,7 +45,7 @@ def _date(v: Any) -> dt.date:
     return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_eras(path: str | None = None) -> Eras:
     """schemas/openai/eras.yaml, parsed once."""
     doc = yaml.safe_load(open(path or ERAS_FILE, encoding="utf-8"))
@@ -142,7 +143,7 @@ def date_of(exchange: Exchange) -> dt.date | None:
 
 # -- reclassifying -------------------------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def derives_from_openai(provider: str) -> bool:
     """The provider's contract is openai or an overlay chain down to it (openai -> ark -> las, ...)."""
     try:

@@ -43,7 +43,7 @@ def _never(inst: Any) -> bool:
 class _FastCompiler:
     """Compiles a contract's 2020-12 schemas into `inst -> bool` closures (memoized per schema node)."""
 
-    def __init__(self, contract: "Contract"):
+    def __init__(self, contract: Contract):
         self.contract = contract
         self.by_uri = {doc["$id"]: doc for doc in contract.files.values()}
         self.fns: dict[int, Any] = {}

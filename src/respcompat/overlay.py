@@ -6,10 +6,13 @@ import copy
 import functools
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-SCHEMAS_DIR = Path(os.environ.get("RESPCOMPAT_SCHEMAS_DIR", Path(__file__).resolve().parents[2] / "schemas"))
+from . import PROJECT_ROOT
+
+SCHEMAS_DIR = Path(os.environ.get("RESPCOMPAT_SCHEMAS_DIR", PROJECT_ROOT / "schemas"))
 BASE_URI = "https://respcompat.dev/schemas/"
 ANNOTATIONS = ("x-source", "x-erratum", "x-note")
 
@@ -112,7 +115,7 @@ def _read_files(cdir: Path) -> Iterator[tuple[str, dict]]:
             yield rel, json.loads(path.read_text(encoding="utf-8"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _composed(name: str, roots: tuple[Path, ...]) -> tuple[dict, dict[str, dict]]:
     """(contract.json, {relative path: schema}) for `name`, overlays applied along its base chain."""
     cdir = _contract_dir(name, roots)

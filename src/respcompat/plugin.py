@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -22,8 +23,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--provider", help="provider profile to run against (providers/NAME.yaml)")
     g.addoption("--model", help="model to request (default: the profile's default_model)")
     g.addoption("--base-url", help="endpoint to send to (default: the profile's base URL); any compatible server")
-    g.addoption("--report-dir", default="reports", help="where the run record goes (default: reports/)")
-    g.addoption("--cassette-dir", help="cassette root (default: cassettes/ of the project); <dir>/<provider>/<case>.yaml")
+    g.addoption("--report-dir", help="where the run record goes (default: reports/<provider>/)")
+    g.addoption("--cassette-dir", help="cassette root (default: the shipped cassettes); <dir>/<provider>/<case>.yaml")
+    g.addoption("--expectations-dir", help="known divergences (default: the shipped ones); <dir>/<provider>.yaml")
     g.addoption("--connect-timeout", type=float, help="seconds to connect (default: the profile's limits, else 10)")
     g.addoption("--read-timeout", type=float, help="seconds between bytes of an answer (default: profile, else 60)")
     g.addoption("--deadline", type=float, help="seconds for the whole live run (default: profile, else 1800)")
@@ -73,11 +75,13 @@ def pytest_configure(config: pytest.Config) -> None:
     from .expectations import load_expectations
     from .report import doc_contradictions, new_run_record
 
+    exp_dir = config.getoption("expectations_dir")
     try:
         profile = load_profile(name)
-        expected = load_expectations(name)
+        expected = load_expectations(name, Path(exp_dir) / f"{name}.yaml" if exp_dir else None)
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from exc
+    _collect_packaged_suites(config)
     if not config.pluginmanager.has_plugin("recording"):
         raise pytest.UsageError("--provider needs pytest-recording (pip install pytest-recording)")
     mode = config.getoption("record_mode", None) or "none"
@@ -90,10 +94,22 @@ def pytest_configure(config: pytest.Config) -> None:
     from .transport import Limits, Run, from_options
 
     register_secret(key)  # scrubbed by value from every cassette, report, failure text and log from now on
-    settings = Settings(name, profile, model, base_url, mode, Path(config.getoption("report_dir")),
-                        key, expected, record)
+    report_dir = Path(config.getoption("report_dir") or Path("reports") / name)
+    settings = Settings(name, profile, model, base_url, mode, report_dir, key, expected, record)
     settings.run = Run(Limits.resolve(profile, **from_options(config.getoption)))  # one deadline and budget per run
     config.stash[SETTINGS] = settings
+
+
+def _collect_packaged_suites(config: pytest.Config) -> None:
+    """`pytest --provider=X` with no paths, outside a checkout: run the suites shipped in the package."""
+    from . import PROJECT_ROOT
+
+    if config.args_source == pytest.Config.ArgsSource.INVOCATION_DIR and not _has_tests(Path(config.invocation_params.dir)):
+        config.args = [str(PROJECT_ROOT / "suites")]
+
+
+def _has_tests(folder: Path) -> bool:
+    return any(folder.glob("test_*.py")) or any(folder.glob("*/test_*.py"))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -146,7 +162,7 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
 # --- the case fixture ----------------------------------------------------------------------------------------
 
 @pytest.fixture
-def respcompat(request: pytest.FixtureRequest, vcr_cassette_dir: str) -> "CaseRun":
+def respcompat(request: pytest.FixtureRequest, vcr_cassette_dir: str) -> CaseRun:
     """Runs one case or flow: `respcompat.run(flow)` where `flow(transport)` sends the requests."""
     s = _settings(request)
     if s is None:
@@ -355,9 +371,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     s = config.stash.get(SETTINGS, None)
     if s is None or not s.entries:
         return
-    from .verdict import VERDICTS
-
     from .scrub import redact
+    from .verdict import VERDICTS
 
     class _Scrubbed:  # every line of the summary goes through the scrubber: a reason may quote a server's echo
         def __init__(self, tr: Any) -> None:

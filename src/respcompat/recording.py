@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
@@ -16,8 +17,17 @@ from vcr.serializers import yamlserializer
 from . import PROJECT_ROOT
 from .exchange import classify_endpoint
 from .safe_yaml import BoundedMixin
-from .scrub import (REDACTED, SECRET_HEADERS, credentials_in_request, guard, register_secret, scrub_body,
-                    scrub_headers, scrub_text, scrub_url)
+from .scrub import (
+    REDACTED,
+    SECRET_HEADERS,
+    credentials_in_request,
+    guard,
+    register_secret,
+    scrub_body,
+    scrub_headers,
+    scrub_text,
+    scrub_url,
+)
 from .transport import take_cut_note
 
 CASSETTES_DIR = PROJECT_ROOT / "cassettes"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 # Real Responses API documents nest about 20 deep (a tool's JSON Schema a little more); the checks recurse per level.
 MAX_DEPTH = 100

@@ -12,9 +12,10 @@ import json
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable
+from typing import Any
 
 import httpcore
 import httpx
@@ -61,7 +62,7 @@ class Limits:
     max_wait: float = 60.0  # cap on one wait, Retry-After included
 
     @classmethod
-    def resolve(cls, profile: Any = None, **overrides: Any) -> "Limits":
+    def resolve(cls, profile: Any = None, **overrides: Any) -> Limits:
         """Defaults, then the profile's `limits:`, then every override that is not None."""
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in (getattr(profile, "limits", None) or {}).items() if k in known}
@@ -215,7 +216,7 @@ class _TolerantPool:
     def close(self) -> None:
         self.inner.close()
 
-    def __enter__(self) -> "_TolerantPool":
+    def __enter__(self) -> _TolerantPool:
         self.inner.__enter__()
         return self
 
@@ -274,7 +275,7 @@ class Transport:
         return self.limits.backoff
 
     @classmethod
-    def for_profile(cls, profile: Any, base_url: str, api_key: str | None, **kw: Any) -> "Transport":
+    def for_profile(cls, profile: Any, base_url: str, api_key: str | None, **kw: Any) -> Transport:
         """Auth header and scheme from the profile (`auth: {header, scheme}`); no header when there is no key.
 
         Limits come from `run` (shared by a whole run) or `limits`, else from the profile's `limits:`.

@@ -196,7 +196,7 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 self.faults.update(fault_spec.parse(spec))
             except fault_spec.UnknownFault as exc:
-                raise bad(str(exc), "url", "unknown_fault")
+                raise bad(str(exc), "url", "unknown_fault") from None
             path = "/" + rest
         self.key = _bearer(self.headers.get("authorization"))
         if "echo-key-header" in self.faults and self.key:
@@ -411,7 +411,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             limit = int((query.get("limit") or ["20"])[0])
         except ValueError:
-            raise bad("Invalid type for 'limit': expected an integer.", "limit", "invalid_type")
+            raise bad("Invalid type for 'limit': expected an integer.", "limit", "invalid_type") from None
         if not 1 <= limit <= 100:
             raise bad(f"Invalid 'limit': expected a value between 1 and 100, but got {limit} instead.", "limit",
                       "invalid_value")

@@ -7,10 +7,11 @@ the plugin's `respcompat` fixture that sends through `Transport` and judges with
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from types import ModuleType, SimpleNamespace
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ from respcompat.providers import load_profile
 from respcompat.transport import InfraError, Transport
 
 
-@lru_cache(maxsize=None)
+@cache
 def suite_module(name: str) -> ModuleType:
     """suites/<name>.py, imported by path (suites/ is not a package)."""
     path = PROJECT_ROOT / "suites" / f"{name}.py"

@@ -19,8 +19,8 @@ from referencing.exceptions import Unresolvable
 
 from ..exchange import Exchange
 from ..findings import Finding
-from . import check
 from ..preview import clip
+from . import check
 from ._wire import final_response, is_int, path_key, ptr, request_body, say
 
 # The page that defines the Responses API, for expectations whose case names no doc (flow steps).

@@ -6,9 +6,10 @@ Formats: vcr-yaml, test-proxy-json, har, sse, jsonl-events, json-body (see `_det
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO
 
 import yaml
 

@@ -1,0 +1,340 @@
+"""The compatibility matrix (features and cases down, providers across) as one self-contained HTML page or Markdown."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from html import escape
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import yaml
+
+from . import PROJECT_ROOT
+
+# Okabe-Ito tints (colour-blind safe); every cell also carries a symbol and a word, so colour is never alone.
+VERDICT_STYLE = {
+    "conforms": ("✓", "conforms", "#b9e4d6", "#00795a"),
+    "diverges": ("✗", "diverges", "#f6c9ae", "#a34400"),
+    "known-divergence": ("⚑", "known", "#fbe3a6", "#8a5d00"),
+    "unsupported": ("∅", "unsupported", "#cfe6f6", "#1f5f8b"),
+    "inconclusive": ("?", "inconclusive", "#f4efa0", "#6b6300"),
+    "infrastructure-error": ("⚠", "infra error", "#ecd0e1", "#8c3b6b"),
+    "untested": ("–", "untested", "#ececec", "#555555"),
+}
+VERDICTS = tuple(VERDICT_STYLE)
+_FROM_OUTCOME = {"passed": "conforms", "failed": "diverges", "xfailed": "known-divergence", "skipped": "untested",
+                 "error": "infrastructure-error"}
+CLASS_ABBR = {"undocumented-divergence": "U", "doc-contradiction": "C", "documented-deviation": "D",
+              "contract-drift": "Δ", "extension": "E", "model-dependent": "M"}
+_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+
+
+def verdict_of(case: dict[str, Any]) -> str:
+    """The case's verdict; records written before verdicts existed fall back on the pytest outcome."""
+    v = case.get("verdict")
+    return v if v in VERDICT_STYLE else _FROM_OUTCOME.get(case.get("outcome"), "untested")
+
+
+def case_features(root: Path | None = None) -> tuple[list[str], dict[str, list[str]]]:
+    """The closed feature list (features.txt order) and each case id's features, read as plain YAML."""
+    suites = (root or PROJECT_ROOT) / "suites"
+    try:
+        order = [ln.strip() for ln in (suites / "features.txt").read_text(encoding="utf-8").splitlines()
+                 if ln.strip() and not ln.startswith("#")]
+    except OSError:
+        order = []
+    feats: dict[str, list[str]] = {}
+    for f in sorted((suites / "cases").glob("*.yaml")):
+        try:
+            doc = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue  # a broken case file is the suite lint's business, not the report's
+        for c in doc.get("cases") or []:
+            if isinstance(c, dict) and c.get("id"):
+                feats[str(c["id"])] = [str(x) for x in c.get("features") or []]
+    return order, feats
+
+
+def source_kind(record: dict[str, Any]) -> str:
+    """Where the record's cassettes come from: live, transcribed from documentation, local server (or replayed)."""
+    kind = record.get("kind")
+    host = urlparse(record.get("base_url") or "").hostname or ""
+    if kind:
+        return {"documentation": "transcribed from documentation", "local-server": "local server"}.get(kind, str(kind))
+    if host in ("127.0.0.1", "localhost", "::1"):
+        return "local server"
+    if record.get("record_mode") in ("once", "new_episodes", "all", "rewrite"):
+        return "live"
+    ids = [c.get("id", "") for c in record.get("cases", []) if verdict_of(c) != "untested"]
+    if ids and all(i.startswith("doc.") for i in ids):
+        return "transcribed from documentation"
+    return "replayed cassettes"
+
+
+def _grid(records: list[dict[str, Any]], root: Path | None = None):
+    """Groups of (feature, [(case id, its features)]) in features.txt order, and the (provider, case) -> case map."""
+    order, feats = case_features(root)
+    by = {(r["provider"], c["id"]): c for r in records for c in r.get("cases", [])}
+    groups: dict[str, list[tuple[str, list[str]]]] = {}
+    for cid in sorted({c["id"] for r in records for c in r.get("cases", [])}):
+        fs = ["documentation"] if cid.startswith("doc.") else feats.get(cid) or ["other"]
+        groups.setdefault(fs[0], []).append((cid, fs))  # a case sits under its first (primary) feature
+    rank = {f: i for i, f in enumerate(order)}
+    return sorted(groups.items(), key=lambda g: (rank.get(g[0], len(rank)), g[0])), by
+
+
+def _counts_text(case: dict[str, Any]) -> str:
+    n = Counter(f.get("classification") for f in case.get("findings") or [])
+    return " ".join(f"{n[c]}{a}" for c, a in CLASS_ABBR.items() if n[c])
+
+
+def _j(v: Any, limit: int = 2000) -> str:
+    s = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)
+    return s if len(s) <= limit else s[:limit] + f"… ({len(s)} chars)"
+
+
+def _linked(text: str) -> str:
+    """Escaped text whose http(s) URLs become links."""
+    out, pos = [], 0
+    for m in _URL.finditer(text):
+        out.append(escape(text[pos:m.start()]))
+        out.append(f'<a href="{escape(m.group(0))}" rel="noopener">{escape(m.group(0))}</a>')
+        pos = m.end()
+    return "".join(out) + escape(text[pos:])
+
+
+def _events(evs: Any) -> str:
+    if not evs:
+        return ""
+    return f"{evs[0]}-{evs[-1]} ({len(evs)} events)" if len(evs) > 3 else ", ".join(map(str, evs))
+
+
+def _drill(provider: str, case: dict[str, Any]) -> str:
+    v = verdict_of(case)
+    sym, word, _, _ = VERDICT_STYLE[v]
+    parts = [f'<h3><span class="sym">{sym}</span> {escape(case["id"])} <small>on {escape(provider)}: {escape(v)}</small></h3>']
+    if case.get("reasons"):
+        parts.append("<h4>Why this verdict</h4><ul>" + "".join(f"<li>{_linked(str(x))}</li>" for x in case["reasons"]) + "</ul>")
+    if case.get("probe"):
+        p = case["probe"]
+        parts.append(f'<p class="probe">parameter probe: <code>{escape(str(p.get("parameter")))}</code> is '
+                     f'<b>{escape(str(p.get("verdict")))}</b></p>')
+    meta = [("cassette", case.get("cassette") or "none"), ("exchanges", case.get("exchanges")),
+            ("pytest outcome", case.get("outcome")), ("infrastructure error", case.get("infra_error"))]
+    parts.append("<dl>" + "".join(f"<dt>{k}</dt><dd><code>{escape(str(x))}</code></dd>" for k, x in meta if x is not None) + "</dl>")
+    fs = case.get("findings") or []
+    parts.append(f"<h4>{len(fs)} finding(s)</h4>")
+    for f in fs:
+        where = f" · event {f['event']}" if f.get("event") is not None else ""
+        if f.get("events"):
+            where = f" · events {_events(f['events'])}"
+        parts.append(
+            f'<div class="finding c-{escape(str(f.get("classification")))}"><p><b>{escape(str(f.get("classification")))}</b> '
+            f'<code>{escape(str(f.get("check")))}</code> at <code>{escape(str(f.get("pointer") or "/"))}</code>'
+            f'{escape(where)}</p><p>{escape(str(f.get("message")))}</p>'
+            f'<table class="ea"><tr><th>expected</th><td><pre>{escape(_j(f.get("expected")))}</pre></td></tr>'
+            f'<tr><th>actual</th><td><pre>{escape(_j(f.get("actual")))}</pre></td></tr></table>'
+            + (f'<p class="src">source: {_linked(str(f["source"]))}</p>' if f.get("source") else "") + "</div>")
+    key = f"{provider}/{case['id']}"
+    return f'<section class="drill" data-key="{escape(key)}" hidden>{"".join(parts)}</section>'
+
+
+def _header(r: dict[str, Any]) -> str:
+    host = urlparse(r.get("base_url") or "").hostname or r.get("base_url") or "?"
+    t = r.get("transport") or {}
+    tline = (f'<br><small>{t.get("requests", 0)} req · {t.get("retries", 0)} retries · {t.get("infra_errors", 0)} infra</small>'
+             if t else "")
+    return (f'<th class="prov" data-p="{escape(r["provider"])}"><b>{escape(r["provider"])}</b><br>'
+            f'<small>{escape(str(r.get("model") or "model ?"))}</small><br>'
+            f'<small>{escape(str(r.get("started") or "")[:10])} · {escape(host)}</small><br>'
+            f'<small class="kind">{escape(source_kind(r))}</small>{tline}</th>')
+
+
+def render_matrix_html(records: list[dict[str, Any]], root: Path | None = None) -> str:
+    """One self-contained page: legend, filters, the grouped matrix, a drill-down per cell, transport and contradictions."""
+    groups, by = _grid(records, root)
+    provs = [r["provider"] for r in records]
+    rows, drills = [], []
+    for feat, cases in groups:
+        summ = []
+        for p in provs:
+            vs = [verdict_of(by[(p, c)]) for c, _ in cases if (p, c) in by]
+            summ.append(f'<td class="sum" data-p="{escape(p)}">{vs.count("conforms")}/{len(vs)} conform</td>' if vs
+                        else f'<td class="sum" data-p="{escape(p)}">—</td>')
+        rows.append(f'<tr class="feature" data-group="{escape(feat)}"><th>{escape(feat)}</th>{"".join(summ)}</tr>')
+        for cid, fs in cases:
+            cells = []
+            for p in provs:
+                c = by.get((p, cid))
+                if c is None:
+                    cells.append(f'<td class="cell none" data-p="{escape(p)}" data-v="">not run</td>')
+                    continue
+                v = verdict_of(c)
+                sym, word, _, _ = VERDICT_STYLE[v]
+                probe = c.get("probe") or {}
+                extra = f'<br><small class="probe">{escape(str(probe.get("verdict")))}</small>' if probe else ""
+                counts = _counts_text(c)
+                cells.append(f'<td class="cell v-{v}" data-p="{escape(p)}" data-v="{v}" data-key="{escape(p)}/{escape(cid)}" '
+                             f'tabindex="0" title="{escape(v)}: click for details"><span class="sym">{sym}</span> {word}{extra}'
+                             + (f'<br><small class="counts">{escape(counts)}</small>' if counts else "") + "</td>")
+                drills.append(_drill(p, c))
+            rows.append(f'<tr class="case" data-group="{escape(feat)}" data-features="{escape(" ".join(fs))}">'
+                        f'<th><code>{escape(cid)}</code></th>{"".join(cells)}</tr>')
+    legend = "".join(f'<li class="v-{v}"><span class="sym">{s}</span> <b>{escape(v)}</b></li>' for v, (s, *_r) in VERDICT_STYLE.items())
+    abbr = " · ".join(f"<b>{a}</b> {escape(c)}" for c, a in CLASS_ABBR.items())
+    pf = "".join(f'<label><input type="checkbox" class="fp" value="{escape(p)}" checked> {escape(p)}</label>' for p in provs)
+    vf = "".join(f'<label class="v-{v}"><input type="checkbox" class="fv" value="{v}" checked> {VERDICT_STYLE[v][0]} {v}</label>'
+                 for v in VERDICTS)
+    ff = "".join(f'<option value="{escape(g)}">{escape(g)}</option>' for g in sorted({f for _, cs in groups for _, fs in cs for f in fs}))
+    style = "".join(f".v-{v}{{background:{bg};color:{fg}}}" for v, (_, _, bg, fg) in VERDICT_STYLE.items())
+    return ("<!doctype html><html lang=en><meta charset=utf-8><title>respcompat compatibility matrix</title>"
+            f"<style>{_CSS}{style}</style><body><h1>respcompat compatibility matrix</h1>"
+            f'<p class="intro">{len(provs)} provider(s), {sum(len(cs) for _, cs in groups)} case(s). Only <b>conforms</b> is a pass. '
+            "Click a cell for its findings.</p>"
+            f'<ul class="legend">{legend}</ul><p class="abbr">Findings per cell by classification: {abbr}</p>'
+            f'<form class="filters" id="filters"><fieldset><legend>providers</legend>{pf}</fieldset>'
+            f'<fieldset><legend>feature</legend><select id="ff"><option value="">all features</option>{ff}</select></fieldset>'
+            f'<fieldset><legend>verdicts</legend>{vf}</fieldset></form>'
+            f'<div class="wrap"><table id="matrix"><thead><tr><th>feature / case</th>{"".join(_header(r) for r in records)}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>'
+            f'<aside id="panel" hidden><button type="button" id="close">close ✕</button>{"".join(drills)}</aside></div>'
+            f"{_transport(records)}{_contradictions(records)}<script>{_JS}</script></body></html>\n")
+
+
+def _transport(records: list[dict[str, Any]]) -> str:
+    rows = []
+    for r in records:
+        t = r.get("transport")
+        if not t:
+            continue
+        st = ", ".join(f"{escape(str(k))}: {escape(str(v))}" for k, v in sorted((t.get("status") or {}).items()))
+        er = ", ".join(f"{escape(str(k))}: {escape(str(v))}" for k, v in sorted((t.get("errors") or {}).items()))
+        rows.append(f"<tr><th>{escape(r['provider'])}</th><td>{escape(str(t.get('requests')))}</td><td>{escape(str(t.get('retries')))}</td>"
+                    f"<td>{escape(str(t.get('waited_s')))}</td><td>{escape(str(t.get('tokens')))}</td><td>{st}</td><td>{er}</td>"
+                    f"<td>{escape(str(t.get('infra_errors')))}</td></tr>")
+    if not rows:
+        return ""
+    return ('<h2>Transport</h2><table class="plain"><tr><th>provider</th><th>requests</th><th>retries</th><th>waited s</th>'
+            f'<th>tokens</th><th>HTTP status</th><th>errors</th><th>infra errors</th></tr>{"".join(rows)}</table>')
+
+
+def _contradictions(records: list[dict[str, Any]]) -> str:
+    out = []
+    for r in records:
+        cs = r.get("doc_contradictions") or []
+        if cs:
+            items = "".join(f"<li><code>{escape(str(c.get('id')))}</code> ({escape(str(c.get('findings', 0)))} finding(s)): "
+                            f"{escape(str(c.get('summary')))}<ul>"
+                            + "".join(f"<li>{_linked(str(s.get('source')))}: {escape(str(s.get('says')))}</li>" for s in c.get("sides", []))
+                            + "</ul></li>" for c in cs)
+            out.append(f"<details><summary>{escape(r['provider'])}: {len(cs)} place(s) its documents disagree</summary><ul>{items}</ul></details>")
+    return "<h2>Where a provider's documents disagree</h2>" + "".join(out) if out else ""
+
+
+_CSS = """
+body{font:14px/1.4 system-ui,sans-serif;margin:16px;color:#222}h1{font-size:20px;margin:0 0 4px}
+.legend{display:flex;flex-wrap:wrap;gap:6px;list-style:none;padding:0;margin:8px 0}.legend li{padding:2px 8px;border-radius:3px}
+.abbr,.intro{margin:4px 0;color:#444}.filters{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0}
+.filters fieldset{border:1px solid #ccc;padding:4px 8px}.filters label{margin-right:8px;padding:1px 4px;border-radius:3px;white-space:nowrap}
+.wrap{display:flex;gap:12px;align-items:flex-start}
+#matrix{border-collapse:collapse}#matrix th,#matrix td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
+#matrix thead th{position:sticky;top:0;background:#fafafa;z-index:1;font-weight:normal}
+tr.feature th,tr.feature td{background:#e4e8ee;font-weight:bold}td.sum{font-size:12px}
+td.cell{cursor:pointer;white-space:nowrap;min-width:88px}td.cell:focus,td.cell.sel{outline:3px solid #0b4f9c;outline-offset:-3px}
+td.none{color:#888;background:#fff;cursor:default}.sym{font-weight:bold}small{font-size:11px}.kind{font-style:italic}
+#panel{position:sticky;top:8px;max-height:92vh;overflow:auto;width:46%;border:2px solid #0b4f9c;padding:8px 12px;background:#fff}
+#panel h3{margin:4px 0}.finding{border-top:1px solid #ddd;padding:4px 0}.finding p{margin:2px 0}
+.ea{border-collapse:collapse;width:100%}.ea th{width:70px;text-align:left;vertical-align:top}
+pre{margin:0;white-space:pre-wrap;word-break:break-all;background:#f5f5f5;padding:2px 4px;max-height:12em;overflow:auto}
+dl{display:grid;grid-template-columns:max-content auto;gap:2px 8px;margin:4px 0}dd{margin:0}
+.hidden{display:none}table.plain{border-collapse:collapse}table.plain td,table.plain th{border:1px solid #ccc;padding:2px 6px}
+"""
+
+# Plain JS, no dependency: filters hide columns/rows; a cell click (or ?open=provider/case) shows its drill-down.
+_JS = r"""
+(function(){
+var q=function(s,r){return Array.prototype.slice.call((r||document).querySelectorAll(s));};
+var panel=document.getElementById('panel');
+function open(key){
+  var hit=null;q('section.drill').forEach(function(s){var m=s.getAttribute('data-key')===key;s.hidden=!m;if(m)hit=s;});
+  q('td.cell').forEach(function(c){c.classList.toggle('sel',c.getAttribute('data-key')===key);});
+  panel.hidden=!hit;return !!hit;
+}
+q('td.cell[data-key]').forEach(function(c){
+  c.addEventListener('click',function(){open(c.getAttribute('data-key'));});
+  c.addEventListener('keydown',function(e){if(e.key==='Enter')open(c.getAttribute('data-key'));});
+});
+document.getElementById('close').addEventListener('click',function(){panel.hidden=true;});
+function apply(){
+  var ps=q('input.fp:checked').map(function(i){return i.value;});
+  var vs=q('input.fv:checked').map(function(i){return i.value;});
+  var f=document.getElementById('ff').value;
+  q('[data-p]').forEach(function(e){e.classList.toggle('hidden',ps.indexOf(e.getAttribute('data-p'))<0);});
+  var live={};
+  q('tr.case').forEach(function(r){
+    var feat=!f||(' '+r.getAttribute('data-features')+' ').indexOf(' '+f+' ')>=0;
+    var any=q('td.cell',r).some(function(c){return ps.indexOf(c.getAttribute('data-p'))>=0&&vs.indexOf(c.getAttribute('data-v'))>=0;});
+    var show=feat&&any;r.classList.toggle('hidden',!show);if(show)live[r.getAttribute('data-group')]=1;
+  });
+  q('tr.feature').forEach(function(r){r.classList.toggle('hidden',!live[r.getAttribute('data-group')]);});
+}
+q('#filters input,#filters select').forEach(function(i){i.addEventListener('change',apply);});
+var m=/[?&]open=([^&]+)/.exec(location.search);if(m)open(decodeURIComponent(m[1]));
+})();
+"""
+
+
+def _md(s: Any) -> str:
+    return str(s).replace("|", "\\|").replace("\n", " ")
+
+
+def render_matrix_markdown(records: list[dict[str, Any]], root: Path | None = None) -> str:
+    """A compact GitHub table (features/cases x providers, a verdict symbol each), a legend, then what did not pass."""
+    groups, by = _grid(records, root)
+    provs = [r["provider"] for r in records]
+    out = ["# respcompat compatibility matrix\n",
+           "Legend: " + " · ".join(f"{s} {v}" for v, (s, *_r) in VERDICT_STYLE.items()) + ". Only conforms is a pass.\n"]
+    for r in records:
+        out.append(f"- **{_md(r['provider'])}**: model `{_md(r.get('model'))}`, {_md(source_kind(r))}, base URL "
+                   f"`{_md(r.get('base_url'))}`, record mode `{_md(r.get('record_mode'))}`, started {_md(r.get('started'))}")
+    out += ["", "| feature / case | " + " | ".join(map(_md, provs)) + " |", "|---" * (len(provs) + 1) + "|"]
+    for feat, cases in groups:
+        summ = []
+        for p in provs:
+            vs = [verdict_of(by[(p, c)]) for c, _ in cases if (p, c) in by]
+            summ.append(f"{vs.count('conforms')}/{len(vs)}" if vs else "")
+        out.append(f"| **{_md(feat)}** | " + " | ".join(summ) + " |")
+        for cid, _ in cases:
+            out.append(f"| `{_md(cid)}` | " + " | ".join(VERDICT_STYLE[verdict_of(by[(p, cid)])][0] if (p, cid) in by else ""
+                                                       for p in provs) + " |")
+    for r in records:
+        bad = [c for c in r.get("cases", []) if verdict_of(c) != "conforms"]
+        out.append(f"\n## {_md(r['provider'])}: {len(bad)} of {len(r.get('cases', []))} case(s) not passing\n")
+        if r.get("doc_contradictions"):
+            out.append("Where the provider's own documents disagree (both sides are part of its contract):\n")
+            for c in r["doc_contradictions"]:
+                sides = "; ".join(f"{s_.get('source')}: {s_.get('says')}" for s_ in c.get("sides", []))
+                out.append(f"- `{c['id']}` ({c.get('findings', 0)} finding(s) this run): {_md(c.get('summary'))} — {_md(sides)}")
+            out.append("")
+        for c in bad:
+            v = verdict_of(c)
+            reason = (c.get("reasons") or [c.get("infra_error") or ""])[0] or ""
+            probe = c.get("probe")
+            out.append(f"- {VERDICT_STYLE[v][0]} `{c['id']}` **{v}**" + (f" (probe `{_md(probe.get('parameter'))}`: "
+                       f"{_md(probe.get('verdict'))})" if probe else "") + (f": {_md(reason)}" if reason else ""))
+            fs = c.get("findings") or []
+            if fs:
+                out.append(f"  <details><summary>{len(fs)} finding(s)</summary>\n")
+                out.extend("  - " + _finding_md(f) for f in fs)
+                out.append("\n  </details>")
+    return "\n".join(out) + "\n"
+
+
+def _finding_md(f: dict[str, Any]) -> str:
+    return (f"**{f.get('classification')}** `{f.get('check')}` at `{_md(f.get('pointer') or '/')}`"
+            + (f" (event {f['event']})" if f.get("event") is not None else "")
+            + f": {_md(f.get('message'))} — expected `{_md(_j(f.get('expected'), 80))}`, actual `{_md(_j(f.get('actual'), 80))}`"
+            + (f"; source: {_md(f['source'])}" if f.get("source") else "") + (f"; cassette: {f['cassette']}" if f.get("cassette") else ""))
