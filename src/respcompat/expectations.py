@@ -138,7 +138,7 @@ def update_expectations(run_record: dict[str, Any], path: str | Path | None = No
             out.append(entry)
     out.sort(key=lambda e: (e["case"], e["check"], e.get("pointer", "")))
     header = (f"# Known, triaged divergences of {provider} (schemas/_meta/expectations.schema.json).\n"
-              "# Regenerate from a run with `respcompat update-expectations reports/run.json`, "
+              "# Regenerate from a run with `respcompat update-expectations reports/<provider>/run.json`, "
               "then annotate `reason` and `source`.\n")
     doc: dict[str, Any] = {"provider": provider}
     if reasons:

@@ -47,4 +47,10 @@ class Finding:
             "event": d["event"],
             "source": d["source"],
             "events": d["events"],
+            "contradiction": _contradiction_id(self.details.get("contradiction")),
         }
+
+
+def _contradiction_id(value: Any) -> str | None:
+    """The profile contradiction a finding landed on (semantic checks keep its id, schema checks a note dict)."""
+    return value.get("id") if isinstance(value, dict) else value if isinstance(value, str) else None

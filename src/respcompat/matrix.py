@@ -8,7 +8,6 @@ from collections import Counter
 from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import yaml
 
@@ -30,6 +29,12 @@ _FROM_OUTCOME = {"passed": "conforms", "failed": "diverges", "xfailed": "known-d
 CLASS_ABBR = {"undocumented-divergence": "U", "doc-contradiction": "C", "documented-deviation": "D",
               "contract-drift": "Δ", "extension": "E", "model-dependent": "M"}
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
+
+
+def _host(url: str | None) -> str:
+    """The base URL's host as written (a `{placeholder}` host stays readable)."""
+    m = re.match(r"^[a-zA-Z][\w+.-]*://(?:[^@/]*@)?(\[[^\]]*\]|[^/:?#]*)", url or "")
+    return m.group(1).strip("[]") if m else ""
 
 
 def verdict_of(case: dict[str, Any]) -> str:
@@ -61,9 +66,13 @@ def case_features(root: Path | None = None) -> tuple[list[str], dict[str, list[s
 def source_kind(record: dict[str, Any]) -> str:
     """Where the record's cassettes come from: live, transcribed from documentation, local server (or replayed)."""
     kind = record.get("kind")
-    host = urlparse(record.get("base_url") or "").hostname or ""
+    host = _host(record.get("base_url"))
+    names = {"documentation": "transcribed from documentation", "local-server": "local server"}
     if kind:
-        return {"documentation": "transcribed from documentation", "local-server": "local server"}.get(kind, str(kind))
+        return names.get(kind, str(kind))
+    kinds = sorted({k for k in map(_cassette_kind, record.get("cases", [])) if k})
+    if kinds:
+        return " + ".join(names.get(k, k) for k in kinds)
     if host in ("127.0.0.1", "localhost", "::1"):
         return "local server"
     if record.get("record_mode") in ("once", "new_episodes", "all", "rewrite"):
@@ -72,6 +81,28 @@ def source_kind(record: dict[str, Any]) -> str:
     if ids and all(i.startswith("doc.") for i in ids):
         return "transcribed from documentation"
     return "replayed cassettes"
+
+
+def _cassette_kind(case: dict[str, Any]) -> str | None:
+    """The provenance kind a case's cassette declares (None when the file is not here or says nothing)."""
+    from .recording import cassette_kind
+
+    path = case.get("cassette")
+    if not path or verdict_of(case) == "untested":
+        return None
+    p = Path(path) if Path(path).is_absolute() else PROJECT_ROOT / path
+    try:
+        return cassette_kind(p) if p.is_file() else None
+    except Exception:  # a provenance block we cannot read must not stop the report
+        return None
+
+
+def _summary(vs: list[str]) -> str:
+    """'4/6 conform' over the cases that ran, untested ones counted apart."""
+    u = vs.count("untested")
+    if u == len(vs):
+        return "untested" if vs else "—"
+    return f"{vs.count('conforms')}/{len(vs) - u} conform" + (f" ({u} untested)" if u else "")
 
 
 def _grid(records: list[dict[str, Any]], root: Path | None = None):
@@ -143,7 +174,7 @@ def _drill(provider: str, case: dict[str, Any]) -> str:
 
 
 def _header(r: dict[str, Any]) -> str:
-    host = urlparse(r.get("base_url") or "").hostname or r.get("base_url") or "?"
+    host = _host(r.get("base_url")) or "?"
     t = r.get("transport") or {}
     tline = (f'<br><small>{t.get("requests", 0)} req · {t.get("retries", 0)} retries · {t.get("infra_errors", 0)} infra</small>'
              if t else "")
@@ -162,8 +193,7 @@ def render_matrix_html(records: list[dict[str, Any]], root: Path | None = None) 
         summ = []
         for p in provs:
             vs = [verdict_of(by[(p, c)]) for c, _ in cases if (p, c) in by]
-            summ.append(f'<td class="sum" data-p="{escape(p)}">{vs.count("conforms")}/{len(vs)} conform</td>' if vs
-                        else f'<td class="sum" data-p="{escape(p)}">—</td>')
+            summ.append(f'<td class="sum" data-p="{escape(p)}">{_summary(vs)}</td>')
         rows.append(f'<tr class="feature" data-group="{escape(feat)}"><th>{escape(feat)}</th>{"".join(summ)}</tr>')
         for cid, fs in cases:
             cells = []
@@ -245,11 +275,11 @@ body{font:14px/1.4 system-ui,sans-serif;margin:16px;color:#222}h1{font-size:20px
 tr.feature th,tr.feature td{background:#e4e8ee;font-weight:bold}td.sum{font-size:12px}
 td.cell{cursor:pointer;white-space:nowrap;min-width:88px}td.cell:focus,td.cell.sel{outline:3px solid #0b4f9c;outline-offset:-3px}
 td.none{color:#888;background:#fff;cursor:default}.sym{font-weight:bold}small{font-size:11px}.kind{font-style:italic}
-#panel{position:sticky;top:8px;max-height:92vh;overflow:auto;width:46%;border:2px solid #0b4f9c;padding:8px 12px;background:#fff}
+#panel{position:fixed;top:0;right:0;bottom:0;width:min(680px,52vw);overflow:auto;border-left:3px solid #0b4f9c;padding:8px 14px;background:#fff;box-shadow:-4px 0 14px rgba(0,0,0,.25);z-index:5}#close{float:right}
 #panel h3{margin:4px 0}.finding{border-top:1px solid #ddd;padding:4px 0}.finding p{margin:2px 0}
 .ea{border-collapse:collapse;width:100%}.ea th{width:70px;text-align:left;vertical-align:top}
 pre{margin:0;white-space:pre-wrap;word-break:break-all;background:#f5f5f5;padding:2px 4px;max-height:12em;overflow:auto}
-dl{display:grid;grid-template-columns:max-content auto;gap:2px 8px;margin:4px 0}dd{margin:0}
+dl{display:grid;grid-template-columns:max-content auto;gap:2px 8px;margin:4px 0}dd{margin:0;word-break:break-all}
 .hidden{display:none}table.plain{border-collapse:collapse}table.plain td,table.plain th{border:1px solid #ccc;padding:2px 6px}
 """
 
@@ -261,13 +291,15 @@ var panel=document.getElementById('panel');
 function open(key){
   var hit=null;q('section.drill').forEach(function(s){var m=s.getAttribute('data-key')===key;s.hidden=!m;if(m)hit=s;});
   q('td.cell').forEach(function(c){c.classList.toggle('sel',c.getAttribute('data-key')===key);});
-  panel.hidden=!hit;return !!hit;
+  panel.hidden=!hit;
+  return !!hit;
 }
 q('td.cell[data-key]').forEach(function(c){
   c.addEventListener('click',function(){open(c.getAttribute('data-key'));});
   c.addEventListener('keydown',function(e){if(e.key==='Enter')open(c.getAttribute('data-key'));});
 });
 document.getElementById('close').addEventListener('click',function(){panel.hidden=true;});
+document.addEventListener('keydown',function(e){if(e.key==='Escape')panel.hidden=true;});
 function apply(){
   var ps=q('input.fp:checked').map(function(i){return i.value;});
   var vs=q('input.fv:checked').map(function(i){return i.value;});
@@ -282,13 +314,21 @@ function apply(){
   q('tr.feature').forEach(function(r){r.classList.toggle('hidden',!live[r.getAttribute('data-group')]);});
 }
 q('#filters input,#filters select').forEach(function(i){i.addEventListener('change',apply);});
-var m=/[?&]open=([^&]+)/.exec(location.search);if(m)open(decodeURIComponent(m[1]));
+var m=/[?&]open=([^&]+)/.exec(location.search);
+if(m){var key=decodeURIComponent(m[1]);var cell=q('td.cell[data-key]').filter(function(c){return c.getAttribute('data-key')===key;})[0];
+  if(cell)cell.click();else open(key);}
 })();
 """
 
 
 def _md(s: Any) -> str:
-    return str(s).replace("|", "\\|").replace("\n", " ")
+    """Text safe in a GitHub table cell or list item: no pipe, no newline, no markup from a server."""
+    return str(s).replace("|", "\\|").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _code(s: Any) -> str:
+    """Text for inside a code span (where entities would show literally)."""
+    return str(s).replace("`", "'").replace("|", "\\|").replace("\n", " ")
 
 
 def render_matrix_markdown(records: list[dict[str, Any]], root: Path | None = None) -> str:
@@ -298,17 +338,17 @@ def render_matrix_markdown(records: list[dict[str, Any]], root: Path | None = No
     out = ["# respcompat compatibility matrix\n",
            "Legend: " + " · ".join(f"{s} {v}" for v, (s, *_r) in VERDICT_STYLE.items()) + ". Only conforms is a pass.\n"]
     for r in records:
-        out.append(f"- **{_md(r['provider'])}**: model `{_md(r.get('model'))}`, {_md(source_kind(r))}, base URL "
-                   f"`{_md(r.get('base_url'))}`, record mode `{_md(r.get('record_mode'))}`, started {_md(r.get('started'))}")
+        out.append(f"- **{_md(r['provider'])}**: model `{_code(r.get('model'))}`, {_md(source_kind(r))}, base URL "
+                   f"`{_code(r.get('base_url'))}`, record mode `{_code(r.get('record_mode'))}`, started {_md(r.get('started'))}")
     out += ["", "| feature / case | " + " | ".join(map(_md, provs)) + " |", "|---" * (len(provs) + 1) + "|"]
     for feat, cases in groups:
         summ = []
         for p in provs:
             vs = [verdict_of(by[(p, c)]) for c, _ in cases if (p, c) in by]
-            summ.append(f"{vs.count('conforms')}/{len(vs)}" if vs else "")
+            summ.append(_summary(vs).replace(" conform", "") if vs else "")
         out.append(f"| **{_md(feat)}** | " + " | ".join(summ) + " |")
         for cid, _ in cases:
-            out.append(f"| `{_md(cid)}` | " + " | ".join(VERDICT_STYLE[verdict_of(by[(p, cid)])][0] if (p, cid) in by else ""
+            out.append(f"| `{_code(cid)}` | " + " | ".join(VERDICT_STYLE[verdict_of(by[(p, cid)])][0] if (p, cid) in by else ""
                                                        for p in provs) + " |")
     for r in records:
         bad = [c for c in r.get("cases", []) if verdict_of(c) != "conforms"]
@@ -323,7 +363,7 @@ def render_matrix_markdown(records: list[dict[str, Any]], root: Path | None = No
             v = verdict_of(c)
             reason = (c.get("reasons") or [c.get("infra_error") or ""])[0] or ""
             probe = c.get("probe")
-            out.append(f"- {VERDICT_STYLE[v][0]} `{c['id']}` **{v}**" + (f" (probe `{_md(probe.get('parameter'))}`: "
+            out.append(f"- {VERDICT_STYLE[v][0]} `{c['id']}` **{v}**" + (f" (probe `{_code(probe.get('parameter'))}`: "
                        f"{_md(probe.get('verdict'))})" if probe else "") + (f": {_md(reason)}" if reason else ""))
             fs = c.get("findings") or []
             if fs:
@@ -334,7 +374,7 @@ def render_matrix_markdown(records: list[dict[str, Any]], root: Path | None = No
 
 
 def _finding_md(f: dict[str, Any]) -> str:
-    return (f"**{f.get('classification')}** `{f.get('check')}` at `{_md(f.get('pointer') or '/')}`"
+    return (f"**{f.get('classification')}** `{f.get('check')}` at `{_code(f.get('pointer') or '/')}`"
             + (f" (event {f['event']})" if f.get("event") is not None else "")
-            + f": {_md(f.get('message'))} — expected `{_md(_j(f.get('expected'), 80))}`, actual `{_md(_j(f.get('actual'), 80))}`"
+            + f": {_md(f.get('message'))} — expected `{_code(_j(f.get('expected'), 80))}`, actual `{_code(_j(f.get('actual'), 80))}`"
             + (f"; source: {_md(f['source'])}" if f.get("source") else "") + (f"; cassette: {f['cassette']}" if f.get("cassette") else ""))

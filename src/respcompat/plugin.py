@@ -336,7 +336,7 @@ def _render_failure(case_id: str, verdict: Any, provider: str) -> str:
     for e in verdict.gone:
         out.append(f"unexpected pass  {e['check']}  at {e.get('pointer', '*') or '/'}: listed in expectations/"
                    f"{provider}.yaml ({e['reason']}) but it no longer occurs; remove the entry "
-                   f"(respcompat update-expectations reports/run.json)")
+                   f"(respcompat update-expectations reports/{provider}/run.json)")
     return "\n".join(out)
 
 
@@ -352,16 +352,55 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
         if report.skipped and entry["verdict"] == "untested" and not entry["reasons"]:
             longrepr = report.longrepr
             entry["reasons"] = [str(longrepr[2] if isinstance(longrepr, tuple) else longrepr).removeprefix("Skipped: ")]
+    if entry is not None:
+        # JUnit XML (it reads the teardown report, which copies the item's) sees provider, case and verdict.
+        props = [("provider", s.provider), ("case", entry["id"]), ("verdict", entry["verdict"])]
+        item.user_properties[:] = [p for p in item.user_properties if p[0] not in ("provider", "case", "verdict")] + props
     return report
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist controller: take the cases a worker ran, so the controller writes the one run record."""
+    s = node.config.stash.get(SETTINGS, None)
+    part = getattr(node, "workeroutput", {}).get("respcompat_entries")
+    if s is not None and part:
+        s.entries.update(json.loads(part))
+        if s.run is not None:
+            for key, value in json.loads(node.workeroutput.get("respcompat_transport") or "{}").items():
+                _add_stats(s.run.stats, key, value)
+
+
+def _add_stats(into: dict[str, Any], key: str, value: Any) -> None:
+    if isinstance(value, dict):
+        sub = into.setdefault(key, {})
+        for k, v in value.items():
+            _add_stats(sub, k, v)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        into[key] = into.get(key, 0) + value
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     s = session.config.stash.get(SETTINGS, None)
     if s is None or not s.entries:
         return
-    from .report import write_run_record
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller merges and writes (pytest_testnodedown)
+        workeroutput["respcompat_entries"] = json.dumps(s.entries, default=str)
+        workeroutput["respcompat_transport"] = json.dumps(getattr(s.run, "stats", None) or {}, default=str)
+        return
+    from .report import doc_contradictions, write_run_record
 
-    s.record["cases"] = list(s.entries.values())
+    # One order whatever ran where: serial and `pytest -n N` write the same record.
+    s.record["cases"] = [s.entries[k] for k in sorted(s.entries)]
+    hits: dict[str, int] = {}
+    for case in s.record["cases"]:
+        for f in case["findings"]:
+            if f.get("contradiction"):
+                hits[f["contradiction"]] = hits.get(f["contradiction"], 0) + 1
+    from collections import Counter
+
+    s.record["doc_contradictions"] = doc_contradictions(s.profile, Counter(hits))
     if s.run is not None and getattr(s.run, "stats", None):
         s.record["transport"] = dict(s.run.stats)  # what was sent, retried, waited and spent
     s.record["report_path"] = str(write_run_record(s.record, s.report_dir))

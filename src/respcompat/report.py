@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from collections import Counter
 from datetime import datetime, timezone
@@ -56,67 +55,18 @@ def load_record(path: str | Path) -> dict[str, Any]:
     return record
 
 
-def _counts(case: dict[str, Any]) -> Counter:
-    return Counter(f.get("classification") for f in case.get("findings") or [])
-
-
 def render_markdown(records: list[dict[str, Any]]) -> str:
-    out: list[str] = []
-    for r in records:
-        out.append(f"# respcompat run: {r['provider']}\n")
-        out.append(f"- model: `{r.get('model')}`  base URL: `{r.get('base_url')}`  record mode: `{r.get('record_mode')}`  started: {r.get('started')}\n")
-        if r.get("doc_contradictions"):
-            out.append("Where the provider's own documents disagree (both sides are part of its contract):\n")
-            for c in r["doc_contradictions"]:
-                sides = "; ".join(f"{s_.get('source')}: {s_.get('says')}" for s_ in c.get("sides", []))
-                out.append(f"- `{c['id']}` ({c.get('findings', 0)} finding(s) this run): {c.get('summary')} — {sides}")
-            out.append("")
-        out.append("| case | outcome | undocumented | contradictions | documented | cassette |")
-        out.append("|---|---|---|---|---|---|")
-        for c in r.get("cases", []):
-            n = _counts(c)
-            out.append(f"| `{c['id']}` | {c.get('outcome')} | {n['undocumented-divergence']} | {n['doc-contradiction']} | "
-                       f"{n['documented-deviation']} | {c.get('cassette') or ''} |")
-        for c in r.get("cases", []):
-            if not c.get("findings") and not c.get("infra_error"):
-                continue
-            out.append(f"\n## `{c['id']}` ({c.get('outcome')})\n")
-            if c.get("infra_error"):
-                out.append(f"- infrastructure error: {c['infra_error']}")
-            for f in c.get("findings") or []:
-                out.append(f"- **{f['classification']}** `{f['check']}` at `{f['pointer'] or '/'}`"
-                           + (f" (event {f['event']})" if f.get("event") is not None else "")
-                           + f": {f['message']} — expected `{json.dumps(f.get('expected'), ensure_ascii=False)[:80]}`,"
-                           f" actual `{json.dumps(f.get('actual'), ensure_ascii=False)[:80]}`"
-                           + (f"; source: {f['source']}" if f.get("source") else ""))
-        out.append("")
-    return "\n".join(out) + "\n"
+    """The compatibility matrix for GitHub: verdict symbols per case and provider, a legend, what did not pass."""
+    from .matrix import render_matrix_markdown
+
+    return render_matrix_markdown(records)
 
 
 def render_html(records: list[dict[str, Any]]) -> str:
-    """An interop matrix: cases down, providers across, each cell an outcome with its finding counts."""
-    providers = [r["provider"] for r in records]
-    cases = sorted({c["id"] for r in records for c in r.get("cases", [])})
-    by = {(r["provider"], c["id"]): c for r in records for c in r.get("cases", [])}
-    rows = []
-    for cid in cases:
-        cells = []
-        for p in providers:
-            c = by.get((p, cid))
-            if c is None:
-                cells.append('<td class="none">—</td>')
-                continue
-            n = _counts(c)
-            title = html.escape("\n".join(f"{f['classification']} {f['check']} {f['pointer']}: {f['message']}" for f in c.get("findings") or []))
-            cells.append(f'<td class="{html.escape(str(c.get("outcome")))}" title="{title}">{html.escape(str(c.get("outcome")))}'
-                         f'<br><small>{n["undocumented-divergence"]} U · {n["doc-contradiction"]} C · {n["documented-deviation"]} D</small></td>')
-        rows.append(f"<tr><th>{html.escape(cid)}</th>{''.join(cells)}</tr>")
-    head = "".join(f"<th>{html.escape(p)}</th>" for p in providers)
-    return ("<!doctype html><meta charset=utf-8><title>respcompat matrix</title><style>"
-            "table{border-collapse:collapse;font:13px sans-serif}td,th{border:1px solid #ccc;padding:4px 8px}"
-            ".passed{background:#dfd}.failed{background:#fdd}.xfailed{background:#ffd}.skipped{background:#eee}</style>"
-            "<p>U = undocumented divergence, C = doc contradiction, D = documented deviation. Hover a cell for its findings.</p>"
-            f"<table><tr><th>case</th>{head}</tr>{''.join(rows)}</table>\n")
+    """The compatibility matrix as one self-contained HTML page (filters, drill-down per cell); see matrix.py."""
+    from .matrix import render_matrix_html
+
+    return render_matrix_html(records)
 
 
 def _keys(record: dict[str, Any]) -> dict[tuple, dict[str, Any]]:
