@@ -118,3 +118,20 @@ def test_an_unreadable_file_beside_a_divergent_one_still_exits_1_and_both_are_li
     assert main(["check", "--format", "json", str(tmp_path)]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert sorted(bool(f["error"]) for f in doc["files"]) == [False, True]
+
+
+def test_help_names_the_exit_codes_and_the_providers(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "3 a file could not be read" in out and "dashscope" in out and "llamacpp" in out
+
+
+@pytest.mark.parametrize("command", [["report"], ["diff", "{f}"], ["update-expectations"]])
+def test_report_diff_and_update_refuse_a_file_that_is_not_a_run_record_in_one_line(tmp_path, capsys, command):
+    f = tmp_path / "check.json"
+    f.write_text(json.dumps({"version": 2, "provider": "openai", "files": [], "summary": {}}))
+    args = [a.format(f=f) for a in command] + [str(f)]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "not a run record (a `respcompat check` output)" in err

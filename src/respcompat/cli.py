@@ -205,6 +205,8 @@ def _cmd_update_expectations(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .providers import profile_names
+
     p = argparse.ArgumentParser(
         prog="respcompat", description="Conformance checks for OpenAI Responses API providers.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -212,7 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
                "3 a file could not be read or is not a recorded exchange (and nothing diverged)\n\n"
                "examples:\n  respcompat check --provider dashscope recordings/\n"
                "  respcompat check --format json traffic.har\n"
-               "  respcompat report reports/*/run.json --format html -o matrix.html")
+               "  respcompat report reports/*/run.json --format html -o matrix.html\n\n"
+               f"providers: {', '.join(profile_names())}")
     p.add_argument("--version", action="version", version=f"respcompat {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -226,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=_cmd_check)
 
     r = sub.add_parser("report", help="render run records as Markdown or an HTML provider x case matrix")
-    r.add_argument("records", nargs="+", metavar="RUN_JSON")
+    r.add_argument("records", nargs="+", metavar="RUN_JSON", help="run records, or folders holding run.json")
     r.add_argument("--format", choices=("markdown", "html"), default="markdown")
     r.add_argument("-o", "--output")
     r.set_defaults(func=_cmd_report)
@@ -251,6 +254,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except UsageError as exc:
         sys.stderr.write(f"respcompat: {exc}\n")
+        return 2
+    except ValueError as exc:  # a file of the wrong kind handed to report / diff / update-expectations
+        if args.command == "check":
+            raise
+        sys.stderr.write(f"respcompat {args.command}: {exc}\n")
         return 2
 
 

@@ -177,9 +177,9 @@ def _header(r: dict[str, Any]) -> str:
     host = _host(r.get("base_url")) or "?"
     t = r.get("transport") or {}
     tline = (f'<br><small>{t.get("requests", 0)} req · {t.get("retries", 0)} retries · {t.get("infra_errors", 0)} infra</small>'
-             if t else "")
+             if t.get("requests") else "")  # a replay sends nothing: zero counts would only be noise
     return (f'<th class="prov" data-p="{escape(r["provider"])}"><b>{escape(r["provider"])}</b><br>'
-            f'<small>{escape(str(r.get("model") or "model ?"))}</small><br>'
+            f'<small>{escape(str(r.get("model") or "no model set"))}</small><br>'
             f'<small>{escape(str(r.get("started") or "")[:10])} · {escape(host)}</small><br>'
             f'<small class="kind">{escape(source_kind(r))}</small>{tline}</th>')
 

@@ -46,13 +46,39 @@ def write_run_record(record: dict[str, Any], report_dir: str | Path) -> Path:
 
 
 def load_record(path: str | Path) -> dict[str, Any]:
+    """A run record (a file, or a folder holding run.json), checked against its schema: one clear line otherwise."""
     p = Path(path)
     if p.is_dir():
         p = p / RUN_RECORD_NAME
-    record = json.loads(p.read_text(encoding="utf-8"))
+    try:
+        record = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"{p}: no such file (a run record is reports/<provider>/run.json)") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"{p}: not a run record: not JSON ({type(exc).__name__})") from None
+    if not isinstance(record, dict) or "files" in record or "version" not in record:
+        what = "a `respcompat check` output" if isinstance(record, dict) and "files" in record else "some other JSON"
+        raise ValueError(f"{p}: not a run record ({what}); a run record is what `pytest --provider=...` writes")
     if record.get("version") != RUN_RECORD_VERSION:
         raise ValueError(f"{p}: run record version {record.get('version')!r}, expected {RUN_RECORD_VERSION}")
+    error = next(_record_validator().iter_errors(record), None)
+    if error is not None:
+        where = "/" + "/".join(map(str, error.absolute_path))
+        raise ValueError(f"{p}: not a valid run record: at {where}: {error.message[:200]}")
     return record
+
+
+def _record_validator() -> Any:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    from . import PROJECT_ROOT
+
+    meta = PROJECT_ROOT / "schemas" / "_meta"
+    schemas = [json.loads((meta / n).read_text(encoding="utf-8"))
+               for n in ("run-record.schema.json", "check-output.schema.json")]
+    registry = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas)
+    return Draft202012Validator(schemas[0], registry=registry)
 
 
 def render_markdown(records: list[dict[str, Any]]) -> str:
