@@ -171,8 +171,12 @@ def respcompat(request: pytest.FixtureRequest, vcr_cassette_dir: str) -> CaseRun
     if cid is None:
         raise pytest.UsageError(f"{request.node.nodeid}: mark it @pytest.mark.respcompat('<case id>')")
     cassette = Path(vcr_cassette_dir) / f"{cid}.yaml"
+    block = (recording.read_provenance(cassette) or {}).get("provenance") or {} if cassette.exists() else {}
     entry = {"id": cid, "outcome": "skipped", "verdict": "untested", "reasons": [],
-             "cassette": _rel(cassette) if cassette.exists() else None, "findings": [], "infra_error": None}
+             "cassette": _rel(cassette) if cassette.exists() else None, "findings": [], "infra_error": None,
+             "features": list(getattr(request.node, "callspec", None) and request.node.callspec.params.get("case", {})
+                              .get("features") or []),
+             "provenance": {k: block[k] for k in ("kind", "date", "model", "page") if block.get(k)} or None}
     s.entries[request.node.nodeid] = entry
     return CaseRun(s, cid, cassette, entry)
 
@@ -294,6 +298,28 @@ class CaseRun:
 
 
 # --- rendering -----------------------------------------------------------------------------------------------
+
+def _feature_rows(tr: Any, s: Settings) -> None:
+    """The provider's row by feature (suites/features.txt): how many cases of each feature got each verdict."""
+    from .verdict import VERDICTS
+
+    rows: dict[str, dict[str, int]] = {}
+    for e in s.entries.values():
+        for feature in e.get("features") or ["(none)"]:
+            row = rows.setdefault(feature, {})
+            row[e["verdict"]] = row.get(e["verdict"], 0) + 1
+    if not rows:
+        return
+    from . import PROJECT_ROOT
+
+    listed = PROJECT_ROOT / "suites" / "features.txt"
+    order = [ln.strip() for ln in listed.read_text(encoding="utf-8").splitlines()
+             if ln.strip() and not ln.startswith("#")] if listed.is_file() else []
+    tr.write_line("by feature:")
+    width = max(map(len, rows))
+    for feature, row in sorted(rows.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0])):
+        tr.write_line(f"  {feature:<{width}}  " + ", ".join(f"{row[v]} {v}" for v in VERDICTS if row.get(v)))
+
 
 def _plain(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -443,6 +469,17 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if any(by_class.get(c) for c, _ in shown):
         tr.write_line("also found: " + ", ".join(f"{by_class[c]} {label}" for c, label in shown if by_class.get(c))
                       + f" (per case in {s.report_dir / 'run.json'})")
+    _feature_rows(tr, s)
+    kinds: dict[str, int] = {}
+    for e in s.entries.values():
+        prov = e.get("provenance") or {}
+        if prov:
+            label = {"documentation": "transcribed from the provider's documentation",
+                     "local-server": f"recorded from a local server{' on ' + prov['date'] if prov.get('date') else ''}",
+                     "live": f"recorded live{' on ' + prov['date'] if prov.get('date') else ''}"}.get(prov.get("kind"), "of unknown origin")
+            kinds[label] = kinds.get(label, 0) + 1
+    if kinds:
+        tr.write_line("cassettes: " + "; ".join(f"{n} {label}" for label, n in sorted(kinds.items())))
     untested = [e for e in s.entries.values() if e["verdict"] == "untested"]
     if untested:
         tr.write_line(f"untested: {len(untested)} case(s), e.g. {untested[0]['id']}: "
