@@ -157,3 +157,11 @@ def test_a_record_without_verdicts_falls_back_on_the_pytest_outcome():
     assert [verdict_of({"outcome": o}) for o in ("passed", "failed", "xfailed", "skipped", "error")] == [
         "conforms", "diverges", "known-divergence", "untested", "infrastructure-error"]
     assert verdict_of({"outcome": "failed", "verdict": "inconclusive"}) == "inconclusive"
+
+
+def test_features_and_provenance_the_record_carries_win_over_the_suite_files():
+    a, b = _pair()
+    a["cases"][1].update(features=["errors"], provenance={"kind": "documentation"})
+    page = render_html([a])
+    assert re.search(r'data-group="errors" data-features="errors"><th><code>text.string_input</code>', page)
+    assert "transcribed from documentation" in page[page.index("<thead>"):page.index("</thead>")]

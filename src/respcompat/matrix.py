@@ -87,8 +87,12 @@ def _cassette_kind(case: dict[str, Any]) -> str | None:
     """The provenance kind a case's cassette declares (None when the file is not here or says nothing)."""
     from .recording import cassette_kind
 
+    if verdict_of(case) == "untested":
+        return None
+    if isinstance(case.get("provenance"), dict) and case["provenance"].get("kind"):
+        return str(case["provenance"]["kind"])  # the record says so itself (newer records)
     path = case.get("cassette")
-    if not path or verdict_of(case) == "untested":
+    if not path:
         return None
     p = Path(path) if Path(path).is_absolute() else PROJECT_ROOT / path
     try:
@@ -111,7 +115,8 @@ def _grid(records: list[dict[str, Any]], root: Path | None = None):
     by = {(r["provider"], c["id"]): c for r in records for c in r.get("cases", [])}
     groups: dict[str, list[tuple[str, list[str]]]] = {}
     for cid in sorted({c["id"] for r in records for c in r.get("cases", [])}):
-        fs = ["documentation"] if cid.startswith("doc.") else feats.get(cid) or ["other"]
+        recorded = next((c.get("features") for r in records for c in r.get("cases", []) if c["id"] == cid and c.get("features")), None)
+        fs = ["documentation"] if cid.startswith("doc.") else recorded or feats.get(cid) or ["other"]
         groups.setdefault(fs[0], []).append((cid, fs))  # a case sits under its first (primary) feature
     rank = {f: i for i, f in enumerate(order)}
     return sorted(groups.items(), key=lambda g: (rank.get(g[0], len(rank)), g[0])), by

@@ -12,8 +12,12 @@ from typing import Any
 
 import pytest
 
-from . import recording
-from .findings import CONTRADICTION, DOCUMENTED, Finding
+# pytest-recording asks pytest to rewrite vcr.matchers' asserts; importing vcr (through .recording) first would make
+# that request come too late and warn on every run, so the request is made here, before the import.
+pytest.register_assert_rewrite("vcr.matchers")
+
+from . import recording  # noqa: E402
+from .findings import CONTRADICTION, DOCUMENTED, Finding  # noqa: E402
 
 SETTINGS = pytest.StashKey["Settings"]()
 
