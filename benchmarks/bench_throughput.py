@@ -109,7 +109,7 @@ def by_check(data: bytes, provider: str, repeat: int) -> list[tuple[str, float]]
     rows = []
     for cid, spec in sorted(load_all().items()):
         if _applies(spec, exchanges[0]):
-            rows.append((cid, _best(lambda: list(spec.func(exchanges[0], ctx)), repeat)))
+            rows.append((cid, _best(lambda spec=spec: list(spec.func(exchanges[0], ctx)), repeat)))
     return sorted(rows, key=lambda r: -r[1])
 
 
@@ -276,11 +276,11 @@ def bench_parsers(data: bytes, repeat: int) -> dict:
     rows = {}
     for name, (fn, xs) in parsers.items():
         if fn is None:
-            kept = _best(lambda: respcompat_decode(xs), repeat)
-            dropped = _best(lambda: [None for x in xs if _JSON().decode(x) is None], repeat)
+            kept = _best(lambda xs=xs: respcompat_decode(xs), repeat)
+            dropped = _best(lambda xs=xs: [None for x in xs if _JSON().decode(x) is None], repeat)
         else:
-            kept = _best(lambda: [fn(x) for x in xs], repeat)
-            dropped = _best(lambda: [None for x in xs if fn(x) is None], repeat)
+            kept = _best(lambda fn=fn, xs=xs: [fn(x) for x in xs], repeat)
+            dropped = _best(lambda fn=fn, xs=xs: [None for x in xs if fn(x) is None], repeat)
         rows[name] = (kept, dropped)
     return rows
 

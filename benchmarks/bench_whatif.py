@@ -15,9 +15,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_throughput import build_stream, peer_schemas  # noqa: E402
+
+import respcompat.checks._wire as wire  # noqa: E402
 import respcompat.checks.accumulation as accumulation  # noqa: E402
 import respcompat.checks.items as items  # noqa: E402
-import respcompat.checks._wire as wire  # noqa: E402
 import respcompat.contracts as contracts  # noqa: E402
 from respcompat.engine import judge_exchanges, judge_for  # noqa: E402
 from respcompat.importers import load_bytes  # noqa: E402

@@ -56,9 +56,23 @@ def say(value: Any, limit: int = 80) -> str:
     return value if isinstance(value, str) and len(value) <= limit else preview(value, limit)
 
 
+_MISPLACED: dict[int, tuple[list[Event], int, Any]] = {}
+
+
 def misplaced(events: list[Event]) -> tuple[Event, str, int] | None:
     """The first event that cannot be placed in the output (an index missing where required, or not a
-    non-negative integer), the key at fault, and how many events have such a problem."""
+    non-negative integer), the key at fault, and how many events have such a problem (computed once per list)."""
+    hit = _MISPLACED.get(id(events))
+    if hit is not None and hit[0] is events and hit[1] == len(events):
+        return hit[2]
+    result = _misplaced(events)
+    if len(_MISPLACED) > 16:
+        _MISPLACED.clear()
+    _MISPLACED[id(events)] = (events, len(events), result)
+    return result
+
+
+def _misplaced(events: list[Event]) -> tuple[Event, str, int] | None:
     first, count = None, 0
     for e in events:
         t = type_of(e)
@@ -89,11 +103,18 @@ def ptr(*tokens: Any) -> str:
 
 
 def payloads(exchange: Exchange) -> list[Event]:
-    """The stream's events that carry a JSON object (not the `[DONE]` sentinel, not unparseable data)."""
+    """The stream's events that carry a JSON object (not the `[DONE]` sentinel, not unparseable data).
+
+    Built once per exchange (thirty checks ask): the list is shared, so callers must not change it."""
     resp = exchange.response
     if resp is None or resp.events is None:
         return []
-    return [e for e in resp.events if not e.done and isinstance(e.data, dict)]
+    cached = exchange.meta.get("_payloads")
+    if cached is not None and cached[0] is resp.events and cached[1] == len(resp.events):
+        return cached[2]
+    out = [e for e in resp.events if not e.done and isinstance(e.data, dict)]
+    exchange.meta["_payloads"] = (resp.events, len(resp.events), out)
+    return out
 
 
 def is_response_object(doc: Any) -> bool:

@@ -48,6 +48,7 @@ class _Walker:
     def __init__(self, files: dict[str, Any]) -> None:
         self.files = files
         self.memo: dict[tuple, _Known] = {}
+        self.flat: dict[tuple, list[str]] = {}  # extension pointers of events with no nested value, by shape
 
     def resolve(self, rel: str, ref: str) -> tuple[str, Any] | None:
         target, _, pointer = ref.partition("#")
@@ -94,25 +95,38 @@ class _Walker:
         if "items" in node:
             acc.items.append((rel, node["items"]))
 
+    def merged(self, schemas: list[tuple[str, Any]], inst: Any) -> _Known:
+        """What these schemas together define for `inst` (memoised: the same few shapes recur on every event)."""
+        key = (tuple(id(n) for _, n in schemas), type(inst).__name__,
+               inst.get("type") if isinstance(inst, dict) else None)
+        got = self.memo.get(key)
+        if got is None:
+            got = _Known()
+            for rel, node in schemas:
+                k = self.known(rel, node, inst)
+                got.open |= k.open
+                for name, subs in k.props.items():
+                    got.props.setdefault(name, []).extend(subs)
+                got.items.extend(k.items)
+            self.memo[key] = got
+        return got
+
     def walk(self, schemas: list[tuple[str, Any]], inst: Any, path: str, out: list[str], depth: int = 0) -> None:
         if depth > _MAX_DEPTH or not isinstance(inst, (dict, list)):
             return
-        merged = _Known()
-        for rel, node in schemas:
-            k = self.known(rel, node, inst)
-            merged.open |= k.open
-            for name, subs in k.props.items():
-                merged.props.setdefault(name, []).extend(subs)
-            merged.items.extend(k.items)
+        merged = self.merged(schemas, inst)
         if isinstance(inst, dict):
             for name, value in inst.items():
-                if name in merged.props:
-                    self.walk(merged.props[name], value, f"{path}/{esc(name)}", out, depth + 1)
+                subs = merged.props.get(name)
+                if subs is not None:
+                    if isinstance(value, (dict, list)):  # scalars define nothing further
+                        self.walk(subs, value, f"{path}/{esc(name)}", out, depth + 1)
                 elif not merged.open and merged.props:
                     out.append(f"{path}/{esc(name)}")
         elif merged.items:
             for i, value in enumerate(inst):
-                self.walk(merged.items, value, f"{path}/{i}", out, depth + 1)
+                if isinstance(value, (dict, list)):
+                    self.walk(merged.items, value, f"{path}/{i}", out, depth + 1)
 
 
 def _walker(ctx) -> _Walker | None:
@@ -151,8 +165,16 @@ def extension_field(exchange: Exchange, ctx) -> Iterator[Finding]:
             rel = f"events/{e.type}.json"
             if rel not in walker.files:
                 continue  # an unknown event type is schema.event's finding
-            out: list[str] = []
-            walker.walk([(rel, walker.files[rel])], e.data, "", out)
+            flat = not any(isinstance(v, (dict, list)) for v in e.data.values())
+            shape = (rel, tuple(e.data)) if flat else None  # deltas: same keys, same answer
+            out = walker.flat.get(shape) if shape is not None else None
+            if out is None:
+                out = []
+                walker.walk([(rel, walker.files[rel])], e.data, "", out)
+                if shape is not None:
+                    if len(walker.flat) > 4096:  # bounded: a hostile stream may use a new shape per event
+                        walker.flat.clear()
+                    walker.flat[shape] = out
             for pointer in out:
                 yield _extension(pointer, e.type or "an event", e.index)
         return
