@@ -117,6 +117,19 @@ def payloads(exchange: Exchange) -> list[Event]:
     return out
 
 
+def by_type(exchange: Exchange) -> dict[str | None, list[Event]]:
+    """The payload events grouped by type, in stream order (built once per exchange; do not change the lists)."""
+    events = payloads(exchange)
+    cached = exchange.meta.get("_by_type")
+    if cached is not None and cached[0] is events:
+        return cached[1]
+    groups: dict[str | None, list[Event]] = {}
+    for e in events:
+        groups.setdefault(type_of(e), []).append(e)
+    exchange.meta["_by_type"] = (events, groups)
+    return groups
+
+
 def is_response_object(doc: Any) -> bool:
     return isinstance(doc, dict) and (doc.get("object") == "response" or ("output" in doc and "status" in doc))
 

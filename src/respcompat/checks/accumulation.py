@@ -9,7 +9,7 @@ from ..exchange import Exchange
 from ..findings import Finding
 from . import check
 from ._diff import first_diff
-from ._wire import finding, is_resumed, misplaced, payloads, ptr, terminal, type_of
+from ._wire import by_type, finding, is_resumed, misplaced, payloads, ptr, terminal
 
 
 @dataclass(frozen=True)
@@ -63,17 +63,21 @@ def _accumulate(exchange: Exchange, spec: _Stream) -> Iterator[Finding]:
         return  # events cannot be attributed to items: stream.indexes says so once
     deltas: dict[tuple, list[str]] = {}
     dones, part_dones, item_dones = {}, {}, {}
-    for e in events:
-        d, t = e.data, type_of(e)
-        key = (d.get("output_index"), d.get(spec.key) if spec.key else None)
-        if t == spec.delta:
-            deltas.setdefault(key, []).append(d.get("delta") if isinstance(d.get("delta"), str) else "")
-        elif t == spec.done:
-            dones[key] = e
-        elif spec.part_done and t == spec.part_done and _obj(d.get("part")).get("type") == spec.part_type:
-            part_dones[key] = e
-        elif t == "response.output_item.done":
-            item_dones[d.get("output_index")] = e
+    groups = by_type(exchange)  # each kind of event in stream order: the four accumulations share one grouping
+
+    def key_of(d: dict) -> tuple:
+        return (d.get("output_index"), d.get(spec.key) if spec.key else None)
+
+    for e in groups.get(spec.delta, ()):
+        delta = e.data.get("delta")
+        deltas.setdefault(key_of(e.data), []).append(delta if isinstance(delta, str) else "")
+    for e in groups.get(spec.done, ()):
+        dones[key_of(e.data)] = e
+    for e in groups.get(spec.part_done, ()) if spec.part_done else ():
+        if _obj(e.data.get("part")).get("type") == spec.part_type:
+            part_dones[key_of(e.data)] = e
+    for e in groups.get("response.output_item.done", ()):
+        item_dones[e.data.get("output_index")] = e
     end = terminal(exchange)
     output = _output(end)
     for key in list(dones) + [k for k in deltas if k not in dones]:
@@ -148,7 +152,7 @@ def output(exchange: Exchange, ctx) -> Iterator[Finding]:
     events = payloads(exchange)
     if misplaced(events) is not None:
         return  # streamed items cannot be placed: stream.indexes says so once
-    done = {e.data.get("output_index"): e for e in events if type_of(e) == "response.output_item.done"}
+    done = {e.data.get("output_index"): e for e in by_type(exchange).get("response.output_item.done", ())}
     whole = end.type != "response.failed"  # a failed response may keep only part of what was streamed
     for oi, e in sorted(done.items(), key=lambda kv: kv[1].index):
         item = e.data.get("item")

@@ -165,7 +165,7 @@ def extension_field(exchange: Exchange, ctx) -> Iterator[Finding]:
             rel = f"events/{e.type}.json"
             if rel not in walker.files:
                 continue  # an unknown event type is schema.event's finding
-            flat = not any(isinstance(v, (dict, list)) for v in e.data.values())
+            flat = not any(isinstance(v, (dict, list)) and v for v in e.data.values())  # [] / {} hold nothing
             shape = (rel, tuple(e.data)) if flat else None  # deltas: same keys, same answer
             out = walker.flat.get(shape) if shape is not None else None
             if out is None:
