@@ -54,7 +54,8 @@ def _linked(profile: Any, source: str | None) -> str | None:
         return source
     key = source.split(":", 1)[0].strip()
     docs = getattr(profile, "docs", None) or {}
-    return _doc_ref(profile, key) + source[len(key):] if key in docs else source
+    ref = _doc_ref(profile, key) if key in docs else None
+    return ref + source[len(key):] if ref else source
 
 
 def _documentable(finding: Finding) -> bool:

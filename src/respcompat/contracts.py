@@ -147,7 +147,7 @@ class Contract:
             if "draft-07" in doc.pop("$schema", ""):
                 self._draft7.add(rel)
             spec = DRAFT7 if rel in self._draft7 else DRAFT202012
-            resources.append((doc["$id"], Resource(contents=doc, specification=spec)))
+            resources.append((doc["$id"], Resource(contents=doc, specification=spec)))  # type: ignore[call-arg]
         self.registry = Registry().with_resources(resources).crawl()
         keywords = {"x-dispatch": self._x_dispatch, "x-contradiction": self._x_contradiction}
         self._cls202012 = jsonschema.validators.extend(Draft202012Validator, keywords)

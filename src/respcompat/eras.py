@@ -109,8 +109,9 @@ def dating(exchange: Exchange) -> tuple[dt.date, str] | None:
     if day:
         return day, "http-date"
     prov = (exchange.meta.get("respcompat") or {}).get("provenance") or {}
-    if isinstance(prov, dict) and prov.get("kind") != "documentation" and _parse_day(prov.get("date")):
-        return _parse_day(prov.get("date")), "provenance"
+    recorded = _parse_day(prov.get("date")) if isinstance(prov, dict) and prov.get("kind") != "documentation" else None
+    if recorded:
+        return recorded, "provenance"
     day = _parse_day(exchange.meta.get("recorded_at"))
     if day:
         return day, "recorded-at"
@@ -118,8 +119,8 @@ def dating(exchange: Exchange) -> tuple[dt.date, str] | None:
     # timestamps), and only a plausible one: not before the Responses API existed (anonymised fixtures use
     # 1700000000), not in milliseconds (a divergence of its own, judged by timestamps.units).
     if not _documentation(exchange):
-        days = [_epoch_day(r.get("created_at")) for doc in _documents(exchange) for r in _response_objects(doc)]
-        days = [d for d in days if d is not None and load_eras().launched <= d <= dt.date.today()]
+        seen = [_epoch_day(r.get("created_at")) for doc in _documents(exchange) for r in _response_objects(doc)]
+        days: list[dt.date] = [d for d in seen if d is not None and load_eras().launched <= d <= dt.date.today()]
         if days:
             return min(days), "created_at"
     return None
@@ -248,7 +249,7 @@ def _boundaries() -> list[tuple[dt.date, list[str]]]:
 
 def eras() -> list[str]:
     """Every era's label, oldest first, e.g. '2025-06-10 (before sequence_number, logprobs)'."""
-    starts = [(load_eras().launched, [])] + _boundaries()
+    starts: list = [(load_eras().launched, [])] + _boundaries()
     labels = []
     for i, (start, arrived) in enumerate(starts):
         if i + 1 < len(starts):

@@ -40,7 +40,7 @@ def _host(url: str | None) -> str:
 def verdict_of(case: dict[str, Any]) -> str:
     """The case's verdict; records written before verdicts existed fall back on the pytest outcome."""
     v = case.get("verdict")
-    return v if v in VERDICT_STYLE else _FROM_OUTCOME.get(case.get("outcome"), "untested")
+    return v if v in VERDICT_STYLE else _FROM_OUTCOME.get(str(case.get("outcome")), "untested")
 
 
 def case_features(root: Path | None = None) -> tuple[list[str], dict[str, list[str]]]:

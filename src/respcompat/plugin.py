@@ -480,7 +480,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         if prov:
             label = {"documentation": "transcribed from the provider's documentation",
                      "local-server": f"recorded from a local server{' on ' + prov['date'] if prov.get('date') else ''}",
-                     "live": f"recorded live{' on ' + prov['date'] if prov.get('date') else ''}"}.get(prov.get("kind"), "of unknown origin")
+                     "live": f"recorded live{' on ' + prov['date'] if prov.get('date') else ''}"}.get(str(prov.get("kind")), "of unknown origin")
             kinds[label] = kinds.get(label, 0) + 1
     if kinds:
         tr.write_line("cassettes: " + "; ".join(f"{n} {label}" for label, n in sorted(kinds.items())))

@@ -79,7 +79,7 @@ def render(value: Any, limit: int) -> tuple[str, bool]:
 
 
 def _head(pairs, n: int) -> list:
-    out = []
+    out: list = []
     for p in pairs:
         if len(out) > n:
             break

@@ -20,7 +20,8 @@ def steps_of(case: dict[str, Any]) -> list[dict[str, Any]]:
     """The case's steps: its own `steps`, or the one request it describes (and a probe's varied request)."""
     if case.get("steps"):
         return [dict(s) for s in case["steps"]]
-    one = {k: case[k] for k in ("endpoint", "response_id", "request", "auth", "expect", "omit_model") if k in case}
+    one: dict[str, Any] = {k: case[k] for k in ("endpoint", "response_id", "request", "auth", "expect", "omit_model")
+                           if k in case}
     out = [one]
     probe = case.get("probe")
     if probe:

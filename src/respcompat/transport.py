@@ -231,7 +231,7 @@ def _tolerate_cuts(client: httpx.Client) -> None:
     # httpx builds its transports (and proxy mounts from the environment) itself; we wrap what it built.
     for t in [getattr(client, "_transport", None), *(getattr(client, "_mounts", {}) or {}).values()]:
         if isinstance(t, httpx.HTTPTransport) and not isinstance(getattr(t, "_pool", None), _TolerantPool):
-            t._pool = _TolerantPool(t._pool)
+            t._pool = _TolerantPool(t._pool)  # type: ignore[assignment]
 
 
 # --- the transport --------------------------------------------------------------------------------------------
@@ -449,7 +449,7 @@ class Transport:
                    for k, v in norm_headers(dict(request.headers)).items()}
         raw = request.content.decode("utf-8") if request.content else None
         clean = scrub_body(raw, self.secrets) if raw is not None else None
-        if clean != raw:
+        if clean is not None and clean != raw:
             try:
                 body = json.loads(clean)
             except (ValueError, RecursionError):

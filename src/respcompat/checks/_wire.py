@@ -78,7 +78,7 @@ def _misplaced(events: list[Event]) -> tuple[Event, str, int] | None:
         t = type_of(e)
         if t in RESPONSE_EVENTS:
             continue
-        need = REQUIRED_INDEXES.get(t, ())
+        need = REQUIRED_INDEXES.get(t, ()) if t is not None else ()
         bad = next((k for k in INDEX_KEYS if (k in need and k not in e.data)
                     or (k in e.data and index(e.data[k]) is None)), None)
         if bad is not None:

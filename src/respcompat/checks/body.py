@@ -55,7 +55,7 @@ def _json_kind(value: Any) -> str:
 @check("body.json", description="a 2xx answer of a JSON endpoint has a body that parses as JSON")
 def body_json(exchange: Exchange, ctx) -> Iterator[Finding]:
     resp = exchange.response
-    if not _ok(exchange) or resp.events is not None or exchange.endpoint not in KIND_OF:
+    if resp is None or not _ok(exchange) or resp.events is not None or exchange.endpoint not in KIND_OF:
         return
     if resp.body is None and (resp.raw_body or "").strip() != "null":
         raw = resp.raw_body or ""
@@ -67,7 +67,7 @@ def body_json(exchange: Exchange, ctx) -> Iterator[Finding]:
 @check("body.kind", description="a 2xx JSON body is an object of the kind the endpoint returns (response, list, ...)")
 def body_kind(exchange: Exchange, ctx) -> Iterator[Finding]:
     resp = exchange.response
-    if not _ok(exchange) or resp.events is not None or exchange.endpoint not in KIND_OF:
+    if resp is None or not _ok(exchange) or resp.events is not None or exchange.endpoint not in KIND_OF:
         return
     rel = KIND_OF[exchange.endpoint]
     body = resp.body
@@ -101,7 +101,7 @@ def _objects(ctx, rel: str) -> list[str]:
 @check("body.stream_mode", description="stream=true is answered with events, stream=false/absent with a JSON body")
 def stream_mode(exchange: Exchange, ctx) -> Iterator[Finding]:
     req, resp = request_body(exchange), exchange.response
-    if req is None or exchange.endpoint != "create" or not _ok(exchange):
+    if req is None or resp is None or exchange.endpoint != "create" or not _ok(exchange):
         return
     wanted = req.get("stream") is True
     if wanted and resp.events is None:
@@ -157,7 +157,7 @@ def _route_missing(exchange: Exchange) -> bool:
 @check("endpoint.unsupported", description="an endpoint answers like an unimplemented route (405/501, or a 404 "
        "without an error envelope): a capability the server lacks")
 def unsupported(exchange: Exchange, ctx) -> Iterator[Finding]:
-    if exchange.endpoint == "other" or not _route_missing(exchange):
+    if exchange.endpoint == "other" or exchange.response is None or not _route_missing(exchange):
         return
     served = [x for x in getattr(ctx, "exchanges", None) or [] if x.index < exchange.index
               and x.endpoint == exchange.endpoint and x.response is not None and x.response.status is not None
@@ -165,6 +165,7 @@ def unsupported(exchange: Exchange, ctx) -> Iterator[Finding]:
     if served:
         return  # the route answered earlier in this flow: this 404 is about the id (http.error_body judges its body)
     ep, resp = exchange.endpoint, exchange.response
+    assert resp is not None  # _route_missing needs an answer
     profile = getattr(ctx, "provider", None)
     documented = (getattr(profile, "endpoints", None) or {}).get(ep)
     name = getattr(profile, "name", "?")

@@ -53,7 +53,7 @@ def terminal_status(exchange: Exchange, ctx) -> Iterator[Finding]:
         return
     if any(e.type == "error" and e.index < end.index for e in payloads(exchange)):
         return  # after an error only response.failed may follow: stream.terminal_event owns that
-    want, got = TERMINAL_STATUS[end.type], end.data["response"].get("status", "<missing>")
+    want, got = TERMINAL_STATUS.get(end.type or ""), end.data["response"].get("status", "<missing>")
     if got != want:
         yield finding("stream.terminal_status", "/response/status", f"{end.type} carries a response whose status is "
                       f"{got!r}", expected=want, actual=got, event=end.index, source=STREAM_DOC)

@@ -57,7 +57,7 @@ def _texts(resp: dict) -> list[tuple[tuple[Any, ...], str]]:
     """Every output_text part of the message items: (pointer tokens, text)."""
     return [(("output", i, "content", j, "text"), part["text"])
             for i, item in _items(resp, "message")
-            for j, part in enumerate(item.get("content") if isinstance(item.get("content"), list) else [])
+            for j, part in enumerate(item["content"] if isinstance(item.get("content"), list) else [])
             if isinstance(part, dict) and part.get("type") == "output_text" and isinstance(part.get("text"), str)]
 
 
@@ -116,8 +116,9 @@ def max_output_tokens(exchange: Exchange, ctx) -> Iterator[Finding]:
     if not isinstance(limit, int) or (final := _outcome(exchange)) is None:
         return
     event, at, resp = final
-    used = resp.get("usage").get("output_tokens") if isinstance(resp.get("usage"), dict) else None
-    if is_int(used) and used > limit:
+    usage = resp.get("usage")
+    used = usage.get("output_tokens") if isinstance(usage, dict) else None
+    if isinstance(used, int) and is_int(used) and used > limit:
         yield _finding(exchange, "case.max_output_tokens", f"{at}/usage/output_tokens",
                        f"{used} output tokens, more than max_output_tokens {limit}", f"<= {limit}", used, event)
 

@@ -178,12 +178,12 @@ def extension_field(exchange: Exchange, ctx) -> Iterator[Finding]:
             for pointer in out:
                 yield _extension(pointer, e.type or "an event", e.index)
         return
-    kind = body_kind(exchange)  # a body-only error recording is the error envelope's, not a response's
-    rel = {"response": "objects/response.json", "deleted": "objects/deleted.json",
-           "input_items": "objects/input_items.json"}.get(kind or "")
-    if rel is None or rel not in walker.files:
+    kind = body_kind(exchange) or ""  # a body-only error recording is the error envelope's, not a response's
+    body_rel = {"response": "objects/response.json", "deleted": "objects/deleted.json",
+                "input_items": "objects/input_items.json"}.get(kind)
+    if body_rel is None or body_rel not in walker.files:
         return
-    out = []
-    walker.walk([(rel, walker.files[rel])], resp.body, "", out)
-    for pointer in out:
+    found: list[str] = []
+    walker.walk([(body_rel, walker.files[body_rel])], resp.body, "", found)
+    for pointer in found:
         yield _extension(pointer, f"the {exchange.endpoint} body", None)

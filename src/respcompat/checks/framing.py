@@ -31,6 +31,8 @@ def _profile_stream(provider: Any) -> tuple[str, str]:
        applies_to="stream")
 def framing(exchange: Exchange, ctx) -> Iterator[Finding]:
     resp = exchange.response
+    if resp is None or resp.events is None:
+        return
     fr = resp.framing
     if fr is not None and fr.kind == "jsonl":
         return  # framing was stripped by the recorder: nothing to judge

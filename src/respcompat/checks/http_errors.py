@@ -41,6 +41,8 @@ def error_body(exchange: Exchange, ctx) -> Iterator[Finding]:
     if not _is_error(exchange):
         return
     resp = exchange.response
+    if resp is None:
+        return
     body = resp.body
     if not isinstance(body, dict):
         raw = (resp.raw_body or "").strip()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..exchange import Exchange
 from ..findings import Finding
@@ -30,7 +31,7 @@ class _Item:
     id: str | None  # only a string id is compared (another type is the schema check's finding)
     done: bool = False
     late: bool = False  # an event after output_item.done was reported (once per item)
-    parts: dict[str, dict[int, bool]] = field(default_factory=lambda: {"content_index": {}, "summary_index": {}})
+    parts: dict[str, dict[Any, bool]] = field(default_factory=lambda: {"content_index": {}, "summary_index": {}})
 
 
 def _item_id(d: dict) -> str | None:
@@ -112,7 +113,7 @@ def _trace(exchange: Exchange) -> Iterator[Finding]:
 
 
 def _part_event(item: _Item, e, t: str | None, d: dict, oi: int, unknown: set) -> Iterator[Finding]:
-    key = _PART_EVENTS.get(t)
+    key = _PART_EVENTS.get(t) if t is not None else None
     if key is not None:
         pi, parts = d.get(key), item.parts[key]
         if t == _PARTS[key][0]:

@@ -19,13 +19,15 @@ SOURCE = "OpenAI API reference (max_output_tokens; incomplete_details.reason max
 def max_output_tokens(exchange: Exchange, ctx) -> Iterator[Finding]:
     req = request_body(exchange) or {}
     limit = req.get("max_output_tokens")
-    final = final_response(exchange) if exchange.endpoint == "create" and is_int(limit) else None
+    if exchange.endpoint != "create" or not isinstance(limit, int) or not is_int(limit):
+        return
+    final = final_response(exchange)
     if final is None:
         return
     event, at, resp = final
     usage = resp.get("usage")
     used = usage.get("output_tokens") if isinstance(usage, dict) else None
-    if not is_int(used):
+    if not isinstance(used, int) or not is_int(used):
         return  # usage.arithmetic / the schema report a missing count
     if used > limit:
         yield finding("limits.max_output_tokens", f"{at}/usage/output_tokens",

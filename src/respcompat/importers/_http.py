@@ -23,6 +23,7 @@ MIN_EXPANSION_LIMIT = 64 << 20
 def norm_headers(raw: Any) -> dict[str, str]:
     """Lower-cased names; list values (vcrpy, HAR duplicates) joined by ", "; values as recorded (redactions too)."""
     out: dict[str, str] = {}
+    items: Any
     if isinstance(raw, dict):
         items = raw.items()
     elif isinstance(raw, list):  # HAR: [{name, value}]
