@@ -21,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from bench_check import _best  # noqa: E402  (the benchmarks folder is on sys.path when a script runs)
+
 from respcompat import safe_json  # noqa: E402
 from respcompat.contracts import ContractSet  # noqa: E402
 from respcompat.engine import judge_exchanges, judge_for  # noqa: E402
@@ -29,15 +31,6 @@ from respcompat.sse import _JSON  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "traffic" / "text_stream.json"
 GOAL = 5.0
-
-
-def _best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def build_stream(n: int) -> bytes:

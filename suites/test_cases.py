@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 
 from respcompat import PROJECT_ROOT
 from respcompat.recording import CASSETTES_DIR
-from respcompat.steps import run_steps
+from respcompat.steps import run_steps, steps_of
 
 HERE = Path(__file__).parent
 
@@ -88,11 +88,15 @@ def test_case(case: dict[str, Any], respcompat: Any) -> None:
             pytest.skip(f"{case['id']}: a documentation example, with no request to send live")
         return run_steps(t, case, respcompat.model)
 
-    def record_probe(exchanges: list[Any]) -> None:
+    def before_judging(exchanges: list[Any]) -> None:
+        # A transcribed documentation example is not sent step by step: step i's expectation goes to exchange i.
+        for x, step in zip(exchanges, steps_of(case)):
+            if not x.meta.get("expect") and step.get("expect"):
+                x.meta["expect"] = dict(step["expect"])
         if probe:
             respcompat.entry["probe"] = {"parameter": probe["parameter"], "verdict": probe_verdict(exchanges, probe)}
 
-    respcompat.run(flow, meta={"doc": case.get("doc")}, before_judging=record_probe)
+    respcompat.run(flow, meta={"doc": case.get("doc")}, before_judging=before_judging)
 
 
 def probe_verdict(exchanges: list[Any], probe: dict[str, Any]) -> str:

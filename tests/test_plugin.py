@@ -144,3 +144,20 @@ def test_expectations_file_breaking_its_schema_is_refused(tmp_path):
     path.write_text(yaml.safe_dump({"provider": "openai", "expectations": [{"case": "a.x", "check": "schema.response"}]}))
     with pytest.raises(expectations.ExpectationsError, match="reason"):
         expectations.load_expectations("openai", path)
+
+
+def test_a_transcribed_documentation_cassette_is_held_to_its_case_expectations(tmp_path):
+    """The documented example of text.string_input answers `incomplete`: the case expects `completed`, so it diverges."""
+    import subprocess
+    import sys
+
+    cassettes = tmp_path / "cassettes" / "dashscope"
+    cassettes.mkdir(parents=True)
+    shipped = (ROOT / "cassettes" / "dashscope" / "text.string_input.yaml").read_text()
+    assert '"status": "completed' in shipped
+    (cassettes / "text.string_input.yaml").write_text(shipped.replace('"status": "completed', '"status": "incomplete'))
+    cmd = [sys.executable, "-m", "pytest", str(SUITE), "--provider=dashscope", f"--cassette-dir={tmp_path / 'cassettes'}",
+           f"--report-dir={tmp_path / 'reports'}", "-q", "-p", "no:cacheprovider", "-k", "text.string_input"]
+    subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    (case,) = [c for c in record_of(tmp_path)["cases"] if c["id"] == "text.string_input"]
+    assert case["verdict"] == "diverges" and any(f["check"] == "case.status" for f in case["findings"]), case
