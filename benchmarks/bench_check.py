@@ -34,7 +34,9 @@ def _best(fn, repeat: int) -> float:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("corpus", nargs="?", default=os.environ.get("RESPCOMPAT_REALWORLD", str(ROOT.parent / "shared" / "realworld")))
+    ap.add_argument(
+        "corpus", nargs="?", default=os.environ.get("RESPCOMPAT_REALWORLD", str(ROOT.parent / "shared" / "realworld"))
+    )
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--provider", default="auto", help="a profile, or auto: each corpus folder by its provider")
     args = ap.parse_args()
@@ -73,9 +75,13 @@ def main() -> int:
     print(f"corpus: {n_files} files, {n_ex} exchanges, {n_ev} events; provider {args.provider}")
     print(f"contract load + compile (once): {warm:.3f} s")
     print(f"import only (baseline):        {base:.3f} s")
-    print(f"import + all checks:           {total:.3f} s  ({total / base:.1f}x baseline; "
-          f"{1e6 * (total - base) / max(n_ev + n_ex, 1):.0f} us per event/body)")
-    print(f"first pass incl. compile:      {warm + first:.3f} s  (budget {BUDGET_S:.1f} s: {'ok' if warm + first < BUDGET_S else 'OVER'})")
+    print(
+        f"import + all checks:           {total:.3f} s  ({total / base:.1f}x baseline; "
+        f"{1e6 * (total - base) / max(n_ev + n_ex, 1):.0f} us per event/body)"
+    )
+    print(
+        f"first pass incl. compile:      {warm + first:.3f} s  (budget {BUDGET_S:.1f} s: {'ok' if warm + first < BUDGET_S else 'OVER'})"
+    )
     return 0
 
 

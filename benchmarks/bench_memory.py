@@ -50,10 +50,24 @@ def write_stream(path: Path, n: int) -> int:
         seq += 1
         return f"event: {data['type']}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
-    resp = {"id": rid, "object": "response", "created_at": 1760000000, "status": "in_progress", "error": None,
-            "incomplete_details": None, "instructions": None, "model": "gpt-4o-mini", "output": [],
-            "parallel_tool_calls": True, "tool_choice": "auto", "tools": [], "usage": None, "metadata": {},
-            "temperature": 1.0, "top_p": 1.0}
+    resp = {
+        "id": rid,
+        "object": "response",
+        "created_at": 1760000000,
+        "status": "in_progress",
+        "error": None,
+        "incomplete_details": None,
+        "instructions": None,
+        "model": "gpt-4o-mini",
+        "output": [],
+        "parallel_tool_calls": True,
+        "tool_choice": "auto",
+        "tools": [],
+        "usage": None,
+        "metadata": {},
+        "temperature": 1.0,
+        "top_p": 1.0,
+    }
     deltas = n - 9
     words = ["alpha ", "beta ", "gamma ", "delta "]
     with path.open("w", encoding="utf-8") as f:
@@ -62,23 +76,72 @@ def write_stream(path: Path, n: int) -> int:
         item = {"id": mid, "type": "message", "status": "in_progress", "role": "assistant", "content": []}
         f.write(ev({"type": "response.output_item.added", "output_index": 0, "item": item}))
         part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
-        f.write(ev({"type": "response.content_part.added", "item_id": mid, "output_index": 0, "content_index": 0,
-                    "part": part}))
+        f.write(
+            ev(
+                {
+                    "type": "response.content_part.added",
+                    "item_id": mid,
+                    "output_index": 0,
+                    "content_index": 0,
+                    "part": part,
+                }
+            )
+        )
         for i in range(deltas):
-            f.write(ev({"type": "response.output_text.delta", "item_id": mid, "output_index": 0, "content_index": 0,
-                        "delta": words[i % 4], "logprobs": []}))
+            f.write(
+                ev(
+                    {
+                        "type": "response.output_text.delta",
+                        "item_id": mid,
+                        "output_index": 0,
+                        "content_index": 0,
+                        "delta": words[i % 4],
+                        "logprobs": [],
+                    }
+                )
+            )
         text = "".join(words[i % 4] for i in range(deltas))
-        f.write(ev({"type": "response.output_text.done", "item_id": mid, "output_index": 0, "content_index": 0,
-                    "text": text, "logprobs": []}))
+        f.write(
+            ev(
+                {
+                    "type": "response.output_text.done",
+                    "item_id": mid,
+                    "output_index": 0,
+                    "content_index": 0,
+                    "text": text,
+                    "logprobs": [],
+                }
+            )
+        )
         done_part = {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
-        f.write(ev({"type": "response.content_part.done", "item_id": mid, "output_index": 0, "content_index": 0,
-                    "part": done_part}))
+        f.write(
+            ev(
+                {
+                    "type": "response.content_part.done",
+                    "item_id": mid,
+                    "output_index": 0,
+                    "content_index": 0,
+                    "part": done_part,
+                }
+            )
+        )
         done_item = {**item, "status": "completed", "content": [done_part]}
         f.write(ev({"type": "response.output_item.done", "output_index": 0, "item": done_item}))
-        usage = {"input_tokens": 5, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": deltas,
-                 "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": deltas + 5}
-        f.write(ev({"type": "response.completed",
-                    "response": {**resp, "status": "completed", "output": [done_item], "usage": usage}}))
+        usage = {
+            "input_tokens": 5,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": deltas,
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": deltas + 5,
+        }
+        f.write(
+            ev(
+                {
+                    "type": "response.completed",
+                    "response": {**resp, "status": "completed", "output": [done_item], "usage": usage},
+                }
+            )
+        )
     return path.stat().st_size
 
 
@@ -104,9 +167,11 @@ def main() -> int:
                 worst = max(worst, ratio)
                 what = "import + check" if check else "import only   "
                 grown = (m["peak"] - m["base"]) / 2**20
-                print(f"{n:>9} events, {size / 2**20:7.1f} MiB: {what} peak +{grown:7.1f} MiB "
-                      f"= {ratio:4.2f}x input  (import {m['import_s']:.1f} s, check {m['check_s']:.1f} s, "
-                      f"{m['findings']} findings)")
+                print(
+                    f"{n:>9} events, {size / 2**20:7.1f} MiB: {what} peak +{grown:7.1f} MiB "
+                    f"= {ratio:4.2f}x input  (import {m['import_s']:.1f} s, check {m['check_s']:.1f} s, "
+                    f"{m['findings']} findings)"
+                )
             path.unlink()
     print(f"worst ratio {worst:.2f}x (goal under {GOAL:.0f}x: {'ok' if worst < GOAL else 'OVER'})")
     return 0

@@ -38,7 +38,7 @@ def build_stream(n: int) -> bytes:
     events = [e["data"] for e in json.loads(FIXTURE.read_text())["exchanges"][0]["response"]["events"]]
     deltas = [e for e in events if e["type"] == "response.output_text.delta"]
     first, last = events.index(deltas[0]), events.index(deltas[-1])
-    head, tail = events[:first], events[last + 1:]
+    head, tail = events[:first], events[last + 1 :]
     old_text = "".join(d["delta"] for d in deltas)
     k = n - len(head) - len(tail)
     grown = [dict(deltas[i % len(deltas)]) for i in range(k)]
@@ -64,6 +64,7 @@ def data_lines(data: bytes) -> list[bytes]:
 
 # -- item 1: the checker against json.loads ----------------------------------------------------------------------
 
+
 def bench_checker(data: bytes, repeat: int, provider: str) -> dict:
     judge_for(provider)  # contracts loaded and compiled once per process, not per run
 
@@ -88,8 +89,16 @@ def bench_checker(data: bytes, repeat: int, provider: str) -> dict:
     kept = _best(json_kept, repeat)
     imp = _best(import_only, repeat)
     tot = _best(full, repeat)
-    return {"events": n_ev, "bytes": len(data), "findings": [f"{f.check_id} {f.pointer}" for f in out.findings],
-            "errors": out.errors, "json": base, "json_kept": kept, "import": imp, "full": tot}
+    return {
+        "events": n_ev,
+        "bytes": len(data),
+        "findings": [f"{f.check_id} {f.pointer}" for f in out.findings],
+        "errors": out.errors,
+        "json": base,
+        "json_kept": kept,
+        "import": imp,
+        "full": tot,
+    }
 
 
 def by_check(data: bytes, provider: str, repeat: int) -> list[tuple[str, float]]:
@@ -114,6 +123,7 @@ def gc_share(data: bytes, provider: str, repeat: int) -> tuple[float, float]:
         t = time.perf_counter()
         judge_exchanges(load_bytes(data, "bench.sse").exchanges, provider)
         return time.perf_counter() - t
+
     on, off = [], []
     for _ in range(repeat):
         on.append(full())
@@ -138,6 +148,7 @@ def profile_checker(data: bytes, provider: str, top: int = 15) -> str:
 
 # -- item 5: peer validators and JSON parsers on the same events -------------------------------------------------
 
+
 def _inline_dispatch(node, contract):
     """x-dispatch (pick the schema by the object's `type`) as plain 2020-12: an enum of the types plus if/then per type."""
     if isinstance(node, list):
@@ -149,8 +160,13 @@ def _inline_dispatch(node, contract):
     if kind is not None:
         types = contract.types[kind]
         rule = [{"if": {"type": "object"}, "then": {"required": ["type"], "properties": {"type": {"enum": types}}}}]
-        rule += [{"if": {"properties": {"type": {"const": t}}, "required": ["type"]},
-                  "then": {"$ref": contract.files[f"{kind}/{t}.json"]["$id"]}} for t in types]
+        rule += [
+            {
+                "if": {"properties": {"type": {"const": t}}, "required": ["type"]},
+                "then": {"$ref": contract.files[f"{kind}/{t}.json"]["$id"]},
+            }
+            for t in types
+        ]
         node["allOf"] = node.get("allOf", []) + rule
     return node
 
@@ -163,7 +179,7 @@ def peer_schemas(contract) -> dict[str, dict]:
 def build_peers(contract) -> dict:
     """`name -> (doc -> bool)` for every validator that can run here; a missing package is skipped, not faked."""
     files = peer_schemas(contract)
-    events = {rel[len("events/"):-len(".json")]: rel for rel in files if rel.startswith("events/")}
+    events = {rel[len("events/") : -len(".json")]: rel for rel in files if rel.startswith("events/")}
     fast = {t: contract._fast.for_file(rel) for t, rel in events.items()}
     peers = {
         "respcompat validate()": lambda doc: contract.validate("event", doc).ok,
@@ -220,6 +236,7 @@ def bench_peers(data: bytes, repeat: int) -> dict:
         def run(valid=valid):
             for d in docs:
                 valid(d)
+
         rows[name] = {"s": _best(run, repeat), "caught": caught, "planted": len(planted(docs))}
     return {"events": len(docs), "rows": rows}
 
@@ -229,8 +246,14 @@ def corpus_events(corpus: Path) -> list[dict]:
     from respcompat.importers import load_path
 
     known = set(ContractSet.for_provider("openai").openai.types["events"])
-    return [e.data for r in load_path(corpus) for ex in r.exchanges if ex.response and ex.response.events
-            for e in ex.response.events if isinstance(e.data, dict) and e.data.get("type") in known]
+    return [
+        e.data
+        for r in load_path(corpus)
+        for ex in r.exchanges
+        if ex.response and ex.response.events
+        for e in ex.response.events
+        if isinstance(e.data, dict) and e.data.get("type") in known
+    ]
 
 
 def bench_corpus_peers(docs: list[dict], repeat: int) -> dict:
@@ -246,6 +269,7 @@ def bench_corpus_peers(docs: list[dict], repeat: int) -> dict:
         def run(valid=valid):
             for d in docs:
                 valid(d)
+
         rows[name] = {"s": _best(run, repeat), "differ": differ}
     return {"events": len(docs), "invalid": truth.count(False), "rows": rows}
 
@@ -258,10 +282,11 @@ def bench_parsers(data: bytes, repeat: int) -> dict:
     def respcompat_decode(xs):  # what sse.py does past its first 1000 events: bounded depth, shared keys and ids
         js = _JSON()
         return [safe_json.loads(x, decode=js.decode) for x in xs]
-    parsers = {"json.loads": (json.loads, text_lines),
-               "respcompat (safe_json + shared strings)": (None, text_lines)}
+
+    parsers = {"json.loads": (json.loads, text_lines), "respcompat (safe_json + shared strings)": (None, text_lines)}
     try:
         import orjson
+
         parsers["orjson.loads (str)"] = (orjson.loads, text_lines)
         parsers["orjson.loads (bytes)"] = (orjson.loads, lines)
     except ImportError:
@@ -285,30 +310,41 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="20k events, 2 repeats: under a minute")
     ap.add_argument("--provider", default="openai")
     ap.add_argument("--profile", action="store_true", help="print cProfile's top 15 (by own time) for import + check")
-    ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "realworld"),
-                    help="real events for the validators' agreement and speed (skipped when absent)")
+    ap.add_argument(
+        "--corpus",
+        default=str(ROOT.parent / "shared" / "realworld"),
+        help="real events for the validators' agreement and speed (skipped when absent)",
+    )
     ap.add_argument("--no-peers", action="store_true", help="skip the validator and parser comparison")
     args = ap.parse_args()
     if args.quick:
         args.events, args.repeat = min(args.events, 20_000), min(args.repeat, 2)
     data = build_stream(args.events)
-    print(f"stream: {args.events} events, {len(data) / 2**20:.1f} MiB; best of {args.repeat}; python "
-          f"{sys.version.split()[0]}")
+    print(
+        f"stream: {args.events} events, {len(data) / 2**20:.1f} MiB; best of {args.repeat}; python "
+        f"{sys.version.split()[0]}"
+    )
 
     c = bench_checker(data, args.repeat, args.provider)
-    print(f"\n1. checker ({args.provider}), {c['events']} events, {len(c['findings'])} findings, "
-          f"{len(c['errors'])} errors")
+    print(
+        f"\n1. checker ({args.provider}), {c['events']} events, {len(c['findings'])} findings, "
+        f"{len(c['errors'])} errors"
+    )
     for f in c["findings"][:5]:
         print(f"   finding: {f}")
     print(f"   {'json.loads of the data lines (baseline)':44} {c['json']:7.3f} s   1.0x")
     print(f"   {'json.loads, documents kept in a list':44} {c['json_kept']:7.3f} s  {c['json_kept'] / c['json']:4.1f}x")
     print(f"   {'import only (load_bytes)':44} {c['import']:7.3f} s  {c['import'] / c['json']:4.1f}x")
     ratio = c["full"] / c["json"]
-    print(f"   {'import + check (judge_exchanges)':44} {c['full']:7.3f} s  {ratio:4.1f}x   "
-          f"goal <= {GOAL:.0f}x: {'ok' if ratio <= GOAL else 'OVER'}; "
-          f"{c['full'] / c['json_kept']:.1f}x the kept baseline")
-    print(f"   {'check alone (difference)':44} {c['full'] - c['import']:7.3f} s  "
-          f"{1e6 * (c['full'] - c['import']) / c['events']:.1f} us/event")
+    print(
+        f"   {'import + check (judge_exchanges)':44} {c['full']:7.3f} s  {ratio:4.1f}x   "
+        f"goal <= {GOAL:.0f}x: {'ok' if ratio <= GOAL else 'OVER'}; "
+        f"{c['full'] / c['json_kept']:.1f}x the kept baseline"
+    )
+    print(
+        f"   {'check alone (difference)':44} {c['full'] - c['import']:7.3f} s  "
+        f"{1e6 * (c['full'] - c['import']) / c['events']:.1f} us/event"
+    )
     if args.profile:
         print("\n   cProfile, import + check, top 15 by own time:")
         print(profile_checker(data, args.provider))
@@ -318,7 +354,9 @@ def main() -> int:
             print(f"   {cid:44} {sec:7.3f} s  {1e6 * sec / c['events']:6.2f} us/event")
         print(f"   {'sum of all checks':44} {sum(s for _, s in rows):7.3f} s")
         on, off = gc_share(data, args.provider, args.repeat)
-        print(f"   import + check with gc on {on:.3f} s, off {off:.3f} s: collections cost {100 * (on - off) / on:.0f}%")
+        print(
+            f"   import + check with gc on {on:.3f} s, off {off:.3f} s: collections cost {100 * (on - off) / on:.0f}%"
+        )
 
     if args.no_peers:
         return 0
@@ -329,18 +367,24 @@ def main() -> int:
         if "error" in r:
             print(f"   {name:44} {r['error']}")
             continue
-        print(f"   {name:44} {r['s']:7.3f} s  {r['s'] / base:5.2f}x  {1e6 * r['s'] / p['events']:6.2f} us/event  "
-              f"planted invalid caught {r['caught']}/{r['planted']}")
+        print(
+            f"   {name:44} {r['s']:7.3f} s  {r['s'] / base:5.2f}x  {1e6 * r['s'] / p['events']:6.2f} us/event  "
+            f"planted invalid caught {r['caught']}/{r['planted']}"
+        )
     if Path(args.corpus).is_dir():
         docs = corpus_events(Path(args.corpus))
         cp = bench_corpus_peers(docs, args.repeat)
-        print(f"\n5b. validators on the corpus's {cp['events']} events of known types ({cp['invalid']} invalid by "
-              "respcompat; baseline: respcompat validate())")
+        print(
+            f"\n5b. validators on the corpus's {cp['events']} events of known types ({cp['invalid']} invalid by "
+            "respcompat; baseline: respcompat validate())"
+        )
         base = cp["rows"]["respcompat validate()"]["s"]
         for name, r in cp["rows"].items():
             differ = r["differ"]
-            print(f"   {name:44} {r['s']:7.3f} s  {r['s'] / base:5.2f}x  {1e6 * r['s'] / cp['events']:6.2f} us/event  "
-                  f"verdicts differing from validate(): {len(differ)} {sorted(set(differ))[:3]}")
+            print(
+                f"   {name:44} {r['s']:7.3f} s  {r['s'] / base:5.2f}x  {1e6 * r['s'] / cp['events']:6.2f} us/event  "
+                f"verdicts differing from validate(): {len(differ)} {sorted(set(differ))[:3]}"
+            )
     rows = bench_parsers(data, args.repeat)
     print(f"\n5c. JSON parsers on the {p['events']} data lines (baseline: json.loads, same column)")
     k0, d0 = rows["json.loads"]

@@ -40,9 +40,14 @@ def variants(contract) -> dict:
         accumulation.misplaced = items.misplaced = fn
 
     out = {
-        "_wire.misplaced once per stream": (lambda: set_misplaced(misplaced_once), lambda: set_misplaced(orig_misplaced)),
-        "no _oversized on stream events": (lambda: setattr(contracts, "_oversized", lambda doc: False),
-                                           lambda: setattr(contracts, "_oversized", orig_oversized)),
+        "_wire.misplaced once per stream": (
+            lambda: set_misplaced(misplaced_once),
+            lambda: set_misplaced(orig_misplaced),
+        ),
+        "no _oversized on stream events": (
+            lambda: setattr(contracts, "_oversized", lambda doc: False),
+            lambda: setattr(contracts, "_oversized", orig_oversized),
+        ),
     }
     try:
         import jsonschema_rs
@@ -50,10 +55,15 @@ def variants(contract) -> dict:
         return out
     files = peer_schemas(contract)
     reg = jsonschema_rs.Registry([(d["$id"], d) for d in files.values()])
-    rs = {rel: jsonschema_rs.Draft202012Validator(files[rel], registry=reg).is_valid
-          for rel in files if rel.startswith("events/")}
-    out["jsonschema-rs as the fast path"] = (lambda: setattr(contract._fast, "for_file", rs.__getitem__),
-                                             lambda: setattr(contract._fast, "for_file", orig_for_file))
+    rs = {
+        rel: jsonschema_rs.Draft202012Validator(files[rel], registry=reg).is_valid
+        for rel in files
+        if rel.startswith("events/")
+    }
+    out["jsonschema-rs as the fast path"] = (
+        lambda: setattr(contract._fast, "for_file", rs.__getitem__),
+        lambda: setattr(contract._fast, "for_file", orig_for_file),
+    )
     applies = [a for a, _ in out.values()]
     undoes = [u for _, u in out.values()]
     out["all of the above"] = (lambda: [a() for a in applies], lambda: [u() for u in undoes])
@@ -100,8 +110,10 @@ def main() -> int:
             if got != expected:
                 raise SystemExit(f"{name} changes the findings: {got[:3]} vs {expected[:3]}")
         b, v = min(base), min(var)
-        print(f"{name:34} baseline {b:7.3f} s ({b / j:4.1f}x json)  variant {v:7.3f} s ({v / j:4.1f}x json)  "
-              f"gain {100 * (1 - v / b):3.0f}%")
+        print(
+            f"{name:34} baseline {b:7.3f} s ({b / j:4.1f}x json)  variant {v:7.3f} s ({v / j:4.1f}x json)  "
+            f"gain {100 * (1 - v / b):3.0f}%"
+        )
     return 0
 
 

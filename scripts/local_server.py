@@ -9,6 +9,7 @@
 The server runs in its own process group; its pid, port and log are kept in `.scratch/<name>.pid`, and
 `stop` ends exactly that process group, nothing found by name.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,12 +40,19 @@ class ServerSpec:
 
 
 SERVERS = {
-    "llamacpp": ServerSpec("llamacpp", (sys.executable, str(ROOT / "scripts/serve_llamacpp.py"), "--port", "{port}"),
-                           8080, "/health", 120.0),
-    "llama-stack": ServerSpec("llama-stack", ("bash", str(ROOT / "scripts/serve_llamastack.sh"), "{port}"),
-                              8321, "/v1/health", 240.0),
-    "litellm": ServerSpec("litellm", ("bash", str(ROOT / "scripts/serve_litellm.sh"), "{port}"),
-                          4000, "/health/liveliness", 180.0),
+    "llamacpp": ServerSpec(
+        "llamacpp",
+        (sys.executable, str(ROOT / "scripts/serve_llamacpp.py"), "--port", "{port}"),
+        8080,
+        "/health",
+        120.0,
+    ),
+    "llama-stack": ServerSpec(
+        "llama-stack", ("bash", str(ROOT / "scripts/serve_llamastack.sh"), "{port}"), 8321, "/v1/health", 240.0
+    ),
+    "litellm": ServerSpec(
+        "litellm", ("bash", str(ROOT / "scripts/serve_litellm.sh"), "{port}"), 4000, "/health/liveliness", 180.0
+    ),
 }
 
 
@@ -117,8 +125,14 @@ def is_ours(state: dict) -> bool:
     return isinstance(pid, int) and _alive(pid) and _start_time(pid) == state.get("start_time")
 
 
-def start(spec: ServerSpec, port: int | None = None, log: Path | None = None, timeout: float | None = None,
-          directory: Path | None = None, extra: list[str] | None = None) -> dict:
+def start(
+    spec: ServerSpec,
+    port: int | None = None,
+    log: Path | None = None,
+    timeout: float | None = None,
+    directory: Path | None = None,
+    extra: list[str] | None = None,
+) -> dict:
     """Launch `spec` in the background and return its state once ready; on any failure nothing is left running."""
     port = port or spec.port
     pf = pidfile_path(spec.name, directory)
@@ -135,10 +149,19 @@ def start(spec: ServerSpec, port: int | None = None, log: Path | None = None, ti
     url = f"http://{HOST}:{port}{spec.health}"
     t0 = time.monotonic()
     with open(log, "ab") as fh:
-        proc = subprocess.Popen(argv, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                cwd=ROOT, start_new_session=True)
-    state = {"name": spec.name, "pid": proc.pid, "start_time": _start_time(proc.pid), "port": port,
-             "url": f"http://{HOST}:{port}", "health": url, "log": str(log), "argv": argv}
+        proc = subprocess.Popen(
+            argv, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT, start_new_session=True
+        )
+    state = {
+        "name": spec.name,
+        "pid": proc.pid,
+        "start_time": _start_time(proc.pid),
+        "port": port,
+        "url": f"http://{HOST}:{port}",
+        "health": url,
+        "log": str(log),
+        "argv": argv,
+    }
     pf.write_text(json.dumps(state, indent=1))
     try:
         outcome = wait_ready(url, spec.timeout if timeout is None else timeout, proc)
@@ -224,8 +247,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         sub.add_parser(cmd).add_argument("name", choices=sorted(SERVERS))
     argv = list(sys.argv[1:] if argv is None else argv)
     # everything after the first "--" is the command for `run` (argparse REMAINDER would swallow options)
-    cmd = argv[argv.index("--") + 1:] if "--" in argv else []
-    argv = argv[:argv.index("--")] if "--" in argv else argv
+    cmd = argv[argv.index("--") + 1 :] if "--" in argv else []
+    argv = argv[: argv.index("--")] if "--" in argv else argv
     args = ap.parse_args(argv)
     args.cmd = cmd
     if args.command == "run" and not cmd:

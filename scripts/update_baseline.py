@@ -45,8 +45,17 @@ def offline_run(provider: str, report_dir: Path) -> dict[str, Any]:
     # The baseline is the replay of the shipped cassettes: no key may turn a skipped live case into something else.
     for var in [k for k in env if k.endswith("_API_KEY") or k == "LITELLM_MASTER_KEY"]:
         env.pop(var)
-    cmd = [sys.executable, "-m", "pytest", f"--provider={provider}", "--record-mode=none", "-q",
-           "-p", "no:cacheprovider", f"--report-dir={report_dir}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        f"--provider={provider}",
+        "--record-mode=none",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        f"--report-dir={report_dir}",
+    ]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     path = report_dir / "run.json"
     if proc.returncode not in USABLE_EXIT or not path.is_file():
@@ -73,7 +82,9 @@ def build(out_dir: Path, providers: list[str] | None = None, jobs: int = 2) -> d
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("providers", nargs="*", help="profiles to rebuild (default: every providers/*.yaml)")
-    ap.add_argument("--out", type=Path, default=BASELINE_DIR, help=f"baseline folder (default: {BASELINE_DIR.relative_to(ROOT)})")
+    ap.add_argument(
+        "--out", type=Path, default=BASELINE_DIR, help=f"baseline folder (default: {BASELINE_DIR.relative_to(ROOT)})"
+    )
     ap.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1), help="profiles run at once")
     args = ap.parse_args(argv)
     paths = build(args.out, args.providers or None, args.jobs)

@@ -36,8 +36,10 @@ def load_cases() -> list[dict[str, Any]]:
         for case in data["cases"]:
             unknown = set(case["features"]) - features
             if unknown or case["id"] in seen:
-                raise ValueError(f"{path}: {case['id']}: " + (f"features {sorted(unknown)} not in suites/features.txt"
-                                                              if unknown else "duplicate id"))
+                raise ValueError(
+                    f"{path}: {case['id']}: "
+                    + (f"features {sorted(unknown)} not in suites/features.txt" if unknown else "duplicate id")
+                )
             seen.add(case["id"])
             cases.append(case)
     return cases
@@ -121,8 +123,11 @@ def _final(x: Any) -> dict[str, Any]:
     """The response object: the body, or the terminal event's `response` of a stream."""
     if x.response.events is None:
         return x.response.body if isinstance(x.response.body, dict) else {}
-    finals = [e.data["response"] for e in x.response.events if isinstance(e.data, dict)
-              and isinstance(e.data.get("response"), dict)]
+    finals = [
+        e.data["response"]
+        for e in x.response.events
+        if isinstance(e.data, dict) and isinstance(e.data.get("response"), dict)
+    ]
     return finals[-1] if finals else {}
 
 
@@ -130,8 +135,13 @@ def _shows(x: Any, effect: dict[str, Any]) -> bool:
     """Does the answer show every part of `effect`? (the probe's measurement, not a conformance check)"""
     resp = _final(x)
     output = resp.get("output") or []
-    text = "".join(c.get("text", "") for item in output if item.get("type") == "message"
-                   for c in item.get("content") or [] if isinstance(c, dict))
+    text = "".join(
+        c.get("text", "")
+        for item in output
+        if item.get("type") == "message"
+        for c in item.get("content") or []
+        if isinstance(c, dict)
+    )
     calls = [item.get("name") for item in output if item.get("type") == "function_call"]
     for key, want in effect.items():
         if key == "output_text_contains" and want.lower() not in text.lower():

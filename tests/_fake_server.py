@@ -15,10 +15,23 @@ import httpcore  # noqa: F401  pytester's in-process runs drop modules first imp
 
 def _response(text: str, key: str) -> dict[str, Any]:
     return {
-        "id": "resp_fake1", "object": "response", "created_at": 1767225600, "completed_at": 1767225601,
-        "status": "completed", "model": "fake-model", "error": None, "incomplete_details": None,
-        "output": [{"type": "message", "id": "msg_fake1", "role": "assistant", "status": "completed",
-                    "content": [{"type": "output_text", "text": text, "annotations": []}]}],
+        "id": "resp_fake1",
+        "object": "response",
+        "created_at": 1767225600,
+        "completed_at": 1767225601,
+        "status": "completed",
+        "model": "fake-model",
+        "error": None,
+        "incomplete_details": None,
+        "output": [
+            {
+                "type": "message",
+                "id": "msg_fake1",
+                "role": "assistant",
+                "status": "completed",
+                "content": [{"type": "output_text", "text": text, "annotations": []}],
+            }
+        ],
         "usage": {"input_tokens": 5, "output_tokens": 2, "total_tokens": 7},
         "metadata": {"echo_key": key},  # a careless server echoing the credential
     }
@@ -29,17 +42,45 @@ def _sse(text: str, key: str) -> str:
     item, part = final["output"][0], final["output"][0]["content"][0]
     events = [
         {"type": "response.created", "response": {**final, "status": "in_progress", "output": []}},
-        {"type": "response.output_item.added", "output_index": 0, "item": {**item, "status": "in_progress", "content": []}},
-        {"type": "response.content_part.added", "output_index": 0, "content_index": 0, "item_id": item["id"],
-         "part": {**part, "text": ""}},
-        {"type": "response.output_text.delta", "output_index": 0, "content_index": 0, "item_id": item["id"], "delta": text},
-        {"type": "response.output_text.done", "output_index": 0, "content_index": 0, "item_id": item["id"], "text": text},
-        {"type": "response.content_part.done", "output_index": 0, "content_index": 0, "item_id": item["id"], "part": part},
+        {
+            "type": "response.output_item.added",
+            "output_index": 0,
+            "item": {**item, "status": "in_progress", "content": []},
+        },
+        {
+            "type": "response.content_part.added",
+            "output_index": 0,
+            "content_index": 0,
+            "item_id": item["id"],
+            "part": {**part, "text": ""},
+        },
+        {
+            "type": "response.output_text.delta",
+            "output_index": 0,
+            "content_index": 0,
+            "item_id": item["id"],
+            "delta": text,
+        },
+        {
+            "type": "response.output_text.done",
+            "output_index": 0,
+            "content_index": 0,
+            "item_id": item["id"],
+            "text": text,
+        },
+        {
+            "type": "response.content_part.done",
+            "output_index": 0,
+            "content_index": 0,
+            "item_id": item["id"],
+            "part": part,
+        },
         {"type": "response.output_item.done", "output_index": 0, "item": item},
         {"type": "response.completed", "response": final},
     ]
-    return "".join(f"event: {e['type']}\ndata: {json.dumps({**e, 'sequence_number': i})}\n\n"
-                   for i, e in enumerate(events))
+    return "".join(
+        f"event: {e['type']}\ndata: {json.dumps({**e, 'sequence_number': i})}\n\n" for i, e in enumerate(events)
+    )
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -32,10 +32,18 @@ def _what_differs(old: dict, new: dict) -> list[str]:
 
 
 def test_normalise_drops_the_run_fields_and_keeps_everything_else():
-    record = {"version": 1, "provider": "p", "model": "m", "base_url": "u", "record_mode": "none",
-              "started": "2026-01-01T00:00:00+00:00", "report_path": "reports/p/run.json",
-              "transport": {"requests": 3}, "cases": [{"id": "c", "started": "kept inside a case"}],
-              "doc_contradictions": []}
+    record = {
+        "version": 1,
+        "provider": "p",
+        "model": "m",
+        "base_url": "u",
+        "record_mode": "none",
+        "started": "2026-01-01T00:00:00+00:00",
+        "report_path": "reports/p/run.json",
+        "transport": {"requests": 3},
+        "cases": [{"id": "c", "started": "kept inside a case"}],
+        "doc_contradictions": [],
+    }
     kept = update_baseline.normalise(record)
     assert set(record) - set(kept) == {"started", "report_path", "transport"}
     assert all(kept[k] == record[k] for k in kept)

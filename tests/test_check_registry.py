@@ -3,8 +3,11 @@
 from respcompat.checks import REGISTRY, CheckContext, check, load_all, run_checks
 from respcompat.exchange import Event, Exchange, Response
 
-COMPLETED = {"type": "response.completed", "sequence_number": 21,
-             "response": {"id": "resp_1", "object": "response", "status": "completed", "output": []}}
+COMPLETED = {
+    "type": "response.completed",
+    "sequence_number": 21,
+    "response": {"id": "resp_1", "object": "response", "status": "completed", "output": []},
+}
 
 
 def _one_event_stream(fragment: bool) -> Exchange:

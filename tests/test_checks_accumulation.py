@@ -9,34 +9,51 @@ E = "/response/events"
 
 def test_clean_streams_accumulate_consistently():
     for base in ("text_stream", "function_call_stream", "reasoning_stream", "error_stream"):
-        for cid in ("accumulate.output_text", "accumulate.function_call_arguments", "accumulate.reasoning",
-                    "accumulate.output"):
+        for cid in (
+            "accumulate.output_text",
+            "accumulate.function_call_arguments",
+            "accumulate.reasoning",
+            "accumulate.output",
+        ):
             assert judge(base, cid) == [], (base, cid)
 
 
 def test_delta_text_must_add_up_to_done_text():
-    [f] = judge("text_stream", "accumulate.output_text",
-                [{"op": "replace", "path": f"{E}/5/data/delta", "value": ", world"}])
+    [f] = judge(
+        "text_stream", "accumulate.output_text", [{"op": "replace", "path": f"{E}/5/data/delta", "value": ", world"}]
+    )
     assert (f.event, f.pointer, f.expected, f.actual) == (8, "/text", "Hello, world suite!", "Hello, test suite!")
 
 
 def test_terminal_output_text_must_equal_the_streamed_text():
-    [f] = judge("text_stream", "accumulate.output_text",
-                [{"op": "replace", "path": f"{E}/11/data/response/output/0/content/0/text", "value": "Hi"}])
+    [f] = judge(
+        "text_stream",
+        "accumulate.output_text",
+        [{"op": "replace", "path": f"{E}/11/data/response/output/0/content/0/text", "value": "Hi"}],
+    )
     assert (f.event, f.pointer, f.actual) == (11, "/response/output/0/content/0/text", "Hi")
 
 
 def test_argument_deltas_must_add_up_to_arguments_done():
-    findings = judge("function_call_stream", "accumulate.function_call_arguments",
-                     [{"op": "replace", "path": f"{E}/6/data/arguments", "value": "{}"}])
+    findings = judge(
+        "function_call_stream",
+        "accumulate.function_call_arguments",
+        [{"op": "replace", "path": f"{E}/6/data/arguments", "value": "{}"}],
+    )
     # The done event is the reference, so the item and the terminal output disagree with it too.
-    assert [(f.event, f.pointer) for f in findings] == [(6, "/arguments"), (7, "/item/arguments"),
-                                                        (8, "/response/output/0/arguments")]
+    assert [(f.event, f.pointer) for f in findings] == [
+        (6, "/arguments"),
+        (7, "/item/arguments"),
+        (8, "/response/output/0/arguments"),
+    ]
 
 
 def test_reasoning_summary_deltas_must_add_up_to_the_item_summary():
-    [f] = judge("reasoning_stream", "accumulate.reasoning",
-                [{"op": "replace", "path": f"{E}/9/data/item/summary/0/text", "value": "x"}])
+    [f] = judge(
+        "reasoning_stream",
+        "accumulate.reasoning",
+        [{"op": "replace", "path": f"{E}/9/data/item/summary/0/text", "value": "x"}],
+    )
     assert (f.event, f.pointer) == (9, "/item/summary/0/text")
 
 
@@ -55,8 +72,11 @@ def test_reasoning_text_deltas_are_accumulated_like_output_text():
 
 
 def test_terminal_output_must_hold_every_streamed_item():
-    [f] = judge("function_call_stream", "accumulate.output",
-                [{"op": "replace", "path": f"{E}/8/data/response/output", "value": []}])
+    [f] = judge(
+        "function_call_stream",
+        "accumulate.output",
+        [{"op": "replace", "path": f"{E}/8/data/response/output", "value": []}],
+    )
     assert (f.event, f.pointer) == (8, "/response/output/0")
 
 
@@ -66,12 +86,17 @@ def test_terminal_output_is_required_on_completed():
 
 
 def test_reencrypted_reasoning_is_not_a_divergence():
-    ops = [{"op": "insert", "path": f"{E}/9/data/item/encrypted_content", "value": "gAAAA-one"},
-           {"op": "insert", "path": f"{E}/17/data/response/output/0/encrypted_content", "value": "gAAAA-two"}]
+    ops = [
+        {"op": "insert", "path": f"{E}/9/data/item/encrypted_content", "value": "gAAAA-one"},
+        {"op": "insert", "path": f"{E}/17/data/response/output/0/encrypted_content", "value": "gAAAA-two"},
+    ]
     assert judge("reasoning_stream", "accumulate.output", ops) == []
 
 
 def test_terminal_item_field_must_equal_output_item_done():
-    [f] = judge("function_call_stream", "accumulate.output",
-                [{"op": "replace", "path": f"{E}/8/data/response/output/0/status", "value": "incomplete"}])
+    [f] = judge(
+        "function_call_stream",
+        "accumulate.output",
+        [{"op": "replace", "path": f"{E}/8/data/response/output/0/status", "value": "incomplete"}],
+    )
     assert (f.pointer, f.expected, f.actual) == ("/response/output/0/status", "completed", "incomplete")

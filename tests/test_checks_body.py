@@ -17,14 +17,26 @@ def test_total_tokens_must_be_input_plus_output():
 
 
 def test_cached_tokens_cannot_exceed_input_tokens():
-    [f] = judge("text_body", "usage.arithmetic",
-                [{"op": "replace", "path": f"{B}/usage/input_tokens_details/cached_tokens", "value": 99}])
+    [f] = judge(
+        "text_body",
+        "usage.arithmetic",
+        [{"op": "replace", "path": f"{B}/usage/input_tokens_details/cached_tokens", "value": 99}],
+    )
     assert f.pointer == "/usage/input_tokens_details/cached_tokens"
 
 
 def test_reasoning_tokens_cannot_exceed_output_tokens_on_the_terminal_event():
-    [f] = judge("reasoning_stream", "usage.arithmetic", [{"op": "replace", "value": 999,
-                "path": "/response/events/17/data/response/usage/output_tokens_details/reasoning_tokens"}])
+    [f] = judge(
+        "reasoning_stream",
+        "usage.arithmetic",
+        [
+            {
+                "op": "replace",
+                "value": 999,
+                "path": "/response/events/17/data/response/usage/output_tokens_details/reasoning_tokens",
+            }
+        ],
+    )
     assert (f.event, f.pointer) == (17, "/response/usage/output_tokens_details/reasoning_tokens")
 
 
@@ -39,8 +51,9 @@ def test_float_created_at_is_a_finding():
 
 
 def test_millisecond_created_at_is_a_finding():
-    findings = judge("incomplete_body", "timestamps.units",
-                     [{"op": "replace", "path": f"{B}/created_at", "value": 1767225600000}])
+    findings = judge(
+        "incomplete_body", "timestamps.units", [{"op": "replace", "path": f"{B}/created_at", "value": 1767225600000}]
+    )
     assert [f.pointer for f in findings] == ["/created_at"] and "milliseconds" in findings[0].message
 
 
@@ -50,18 +63,27 @@ def test_completed_at_cannot_precede_created_at():
 
 
 def test_failed_response_needs_an_error():
-    [f] = judge("error_stream", "status.error_consistency",
-                [{"op": "replace", "path": "/response/events/3/data/response/error", "value": None}])
+    [f] = judge(
+        "error_stream",
+        "status.error_consistency",
+        [{"op": "replace", "path": "/response/events/3/data/response/error", "value": None}],
+    )
     assert (f.event, f.pointer) == (3, "/response/error")
 
 
 def test_completed_response_has_no_error():
-    [f] = judge("text_body", "status.error_consistency",
-                [{"op": "replace", "path": f"{B}/error", "value": {"code": "x", "message": "y"}}])
+    [f] = judge(
+        "text_body",
+        "status.error_consistency",
+        [{"op": "replace", "path": f"{B}/error", "value": {"code": "x", "message": "y"}}],
+    )
     assert f.pointer == "/error"
 
 
 def test_incomplete_response_needs_incomplete_details():
-    [f] = judge("incomplete_body", "status.error_consistency",
-                [{"op": "replace", "path": f"{B}/incomplete_details", "value": None}])
+    [f] = judge(
+        "incomplete_body",
+        "status.error_consistency",
+        [{"op": "replace", "path": f"{B}/incomplete_details", "value": None}],
+    )
     assert f.pointer == "/incomplete_details"

@@ -9,7 +9,10 @@ OK = {"id": "resp_1", "object": "response", "status": "completed", "output": []}
 
 
 def _ex(body, status, documented):
-    ex = Exchange(Request("POST", "https://h/v1/responses", body=body), Response(status=status, body=OK if status == 200 else ERROR))
+    ex = Exchange(
+        Request("POST", "https://h/v1/responses", body=body),
+        Response(status=status, body=OK if status == 200 else ERROR),
+    )
     ex.meta["expect"] = {"documented": documented}
     return ex
 
@@ -37,7 +40,10 @@ def test_an_unlisted_parameter_documented_as_ignored_must_not_be_rejected():
     ex = _ex({"model": "m", "input": "hi", "safety_identifier": "x"}, 400, "parameters.unknown")
     [f] = _run(ex, "dashscope", {"handling": "ignored", "source": "DOC"})
     assert f.pointer == "/safety_identifier" and f.source == "DOC (https://d)"
-    assert _run(_ex(ex.request.body, 200, "parameters.unknown"), "dashscope", {"handling": "ignored", "source": "DOC"}) == []
+    assert (
+        _run(_ex(ex.request.body, 200, "parameters.unknown"), "dashscope", {"handling": "ignored", "source": "DOC"})
+        == []
+    )
 
 
 def test_an_unlisted_parameter_documented_as_rejected_must_not_be_accepted():

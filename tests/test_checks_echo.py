@@ -6,8 +6,14 @@ B = "/response/body"
 
 
 def test_clean_exchanges_echo_their_requests():
-    for base in ("text_body", "text_stream", "function_call_body", "function_call_stream", "reasoning_stream",
-                 "incomplete_body"):
+    for base in (
+        "text_body",
+        "text_stream",
+        "function_call_body",
+        "function_call_stream",
+        "reasoning_stream",
+        "incomplete_body",
+    ):
         assert judge(base, "request.echo") == [], base
 
 
@@ -26,14 +32,22 @@ def test_sent_temperature_must_be_echoed():
 
 
 def test_parameters_not_sent_are_not_compared():
-    assert judge("text_stream", "request.echo",
-                 [{"op": "replace", "path": "/response/events/11/data/response/top_p", "value": 0.5}]) == []
+    assert (
+        judge(
+            "text_stream",
+            "request.echo",
+            [{"op": "replace", "path": "/response/events/11/data/response/top_p", "value": 0.5}],
+        )
+        == []
+    )
 
 
 def test_forced_tool_choice_may_gain_keys_but_not_change():
     sent = {"type": "function", "name": "get_weather"}
-    ops = [{"op": "replace", "path": "/request/body/tool_choice", "value": sent},
-           {"op": "replace", "path": f"{B}/tool_choice", "value": dict(sent, extra=None)}]
+    ops = [
+        {"op": "replace", "path": "/request/body/tool_choice", "value": sent},
+        {"op": "replace", "path": f"{B}/tool_choice", "value": dict(sent, extra=None)},
+    ]
     assert judge("function_call_body", "request.echo", ops) == []
     ops[1]["value"] = {"type": "function", "name": "other"}
     [f] = judge("function_call_body", "request.echo", ops)
@@ -41,6 +55,9 @@ def test_forced_tool_choice_may_gain_keys_but_not_change():
 
 
 def test_stream_echo_is_judged_on_the_terminal_event():
-    [f] = judge("reasoning_stream", "request.echo",
-                [{"op": "replace", "path": "/response/events/17/data/response/reasoning/effort", "value": "high"}])
+    [f] = judge(
+        "reasoning_stream",
+        "request.echo",
+        [{"op": "replace", "path": "/response/events/17/data/response/reasoning/effort", "value": "high"}],
+    )
     assert (f.event, f.pointer) == (17, "/response/reasoning/effort")

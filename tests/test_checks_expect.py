@@ -8,13 +8,22 @@ from respcompat.checks import CheckContext, run_checks
 from respcompat.exchange import Event, Exchange, Request, Response
 
 DOC = "https://platform.openai.com/docs/guides/function-calling"
-CITY_SCHEMA = {"type": "object", "properties": {"name": {"type": "string"}, "population": {"type": "integer"}},
-               "required": ["name", "population"], "additionalProperties": False}
+CITY_SCHEMA = {
+    "type": "object",
+    "properties": {"name": {"type": "string"}, "population": {"type": "integer"}},
+    "required": ["name", "population"],
+    "additionalProperties": False,
+}
 
 
 def message(text):
-    return {"type": "message", "id": "msg_1", "role": "assistant", "status": "completed",
-            "content": [{"type": "output_text", "text": text, "annotations": []}]}
+    return {
+        "type": "message",
+        "id": "msg_1",
+        "role": "assistant",
+        "status": "completed",
+        "content": [{"type": "output_text", "text": text, "annotations": []}],
+    }
 
 
 def call(name="get_weather"):
@@ -31,17 +40,25 @@ def response(output=(), status="completed", **extra):
 def body(expect, resp=None, status=200, request=None):
     """A JSON-body exchange carrying `expect` as the runner passes it."""
     req = Request(url="https://x/v1/responses", body=request or {"model": "m", "input": "hi"})
-    return Exchange(req, Response(status=status, body=response() if resp is None else resp),
-                    meta={"expect": expect, "doc": DOC, "case": "t.case"})
+    return Exchange(
+        req,
+        Response(status=status, body=response() if resp is None else resp),
+        meta={"expect": expect, "doc": DOC, "case": "t.case"},
+    )
 
 
 def stream(expect, resp):
     """A streamed exchange whose terminal event carries `resp`."""
     kind = "response.incomplete" if resp["status"] == "incomplete" else "response.completed"
-    events = [Event(0, {"type": "response.created", "sequence_number": 0, "response": response(status="in_progress")}),
-              Event(1, {"type": kind, "sequence_number": 1, "response": resp})]
-    return Exchange(Request(url="https://x/v1/responses", body={"model": "m", "input": "hi", "stream": True}),
-                    Response(status=200, events=events), meta={"expect": expect, "doc": DOC})
+    events = [
+        Event(0, {"type": "response.created", "sequence_number": 0, "response": response(status="in_progress")}),
+        Event(1, {"type": kind, "sequence_number": 1, "response": resp}),
+    ]
+    return Exchange(
+        Request(url="https://x/v1/responses", body={"model": "m", "input": "hi", "stream": True}),
+        Response(status=200, events=events),
+        meta={"expect": expect, "doc": DOC},
+    )
 
 
 def judge(exchange, check_id):
@@ -49,6 +66,7 @@ def judge(exchange, check_id):
 
 
 # --- case.http_status ----------------------------------------------------------------------------------------
+
 
 def test_expected_http_status_passes():
     assert judge(body({"http_status": 401}, {"error": {"message": "bad key"}}, status=401), "case.http_status") == []
@@ -68,6 +86,7 @@ def test_http_status_is_not_judged_without_the_key():
 
 
 # --- case.status and case.incomplete -------------------------------------------------------------------------
+
 
 def test_expected_status_passes():
     assert judge(body({"status": "completed"}), "case.status") == []
@@ -104,11 +123,15 @@ def test_completed_where_max_output_tokens_must_be_reached_is_one_finding():
 def test_incomplete_without_the_reason_is_a_finding():
     resp = response(status="incomplete", incomplete_details={"reason": "content_filter"})
     [f] = judge(stream(LIMIT, resp), "case.incomplete")
-    assert (f.pointer, f.expected, f.actual) == ("/response/incomplete_details/reason", "max_output_tokens",
-                                                 {"reason": "content_filter"})
+    assert (f.pointer, f.expected, f.actual) == (
+        "/response/incomplete_details/reason",
+        "max_output_tokens",
+        {"reason": "content_filter"},
+    )
 
 
 # --- case.max_output_tokens ----------------------------------------------------------------------------------
+
 
 def test_output_tokens_within_the_limit_pass():
     assert judge(body(LIMIT, response(usage={"output_tokens": 16})), "case.max_output_tokens") == []
@@ -121,16 +144,20 @@ def test_output_tokens_over_the_limit_are_a_finding():
 
 # --- case.function_call --------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("want, output", [(True, [call()]), (False, [message("hi")]), ("get_weather", [call()])])
 def test_function_call_expectation_met_passes(want, output):
     assert judge(body({"function_call": want}, response(output)), "case.function_call") == []
 
 
-@pytest.mark.parametrize("want, output, names", [
-    (True, [message("hello")], []),                    # tool_choice required, no call
-    (False, [call()], ["get_weather"]),                # tool_choice none, a call anyway
-    ("get_weather", [call("get_time")], ["get_time"]),  # forced function, another one called
-])
+@pytest.mark.parametrize(
+    "want, output, names",
+    [
+        (True, [message("hello")], []),  # tool_choice required, no call
+        (False, [call()], ["get_weather"]),  # tool_choice none, a call anyway
+        ("get_weather", [call("get_time")], ["get_time"]),  # forced function, another one called
+    ],
+)
 def test_function_call_expectation_broken_is_a_finding(want, output, names):
     [f] = judge(body({"function_call": want}, response(output)), "case.function_call")
     assert (f.pointer, f.expected, f.actual, f.source) == ("/output", want, names, DOC)
@@ -143,22 +170,29 @@ def test_function_call_of_a_stream_is_read_from_its_terminal_event():
 
 # --- case.output_text ----------------------------------------------------------------------------------------
 
+
 def test_output_text_containing_the_fact_passes_case_insensitively():
-    assert judge(body({"output_text_contains": "Ada"}, response([message("Your name is ada.")])),
-                 "case.output_text") == []
+    assert (
+        judge(body({"output_text_contains": "Ada"}, response([message("Your name is ada.")])), "case.output_text") == []
+    )
 
 
 def test_second_turn_that_forgot_the_first_is_a_finding():
-    [f] = judge(stream({"output_text_contains": "Ada"}, response([message("I do not know your name.")])),
-                "case.output_text")
+    [f] = judge(
+        stream({"output_text_contains": "Ada"}, response([message("I do not know your name.")])), "case.output_text"
+    )
     assert (f.pointer, f.actual, f.event) == ("/response/output/0/content/0/text", "I do not know your name.", 1)
 
 
 # --- case.structured_output ----------------------------------------------------------------------------------
 
+
 def structured(text):
-    request = {"model": "m", "input": "Tokyo?", "text": {"format": {"type": "json_schema", "name": "city",
-                                                                     "strict": True, "schema": CITY_SCHEMA}}}
+    request = {
+        "model": "m",
+        "input": "Tokyo?",
+        "text": {"format": {"type": "json_schema", "name": "city", "strict": True, "schema": CITY_SCHEMA}},
+    }
     return body({"output_json": True}, response([message(text)]), request=request)
 
 
@@ -178,6 +212,7 @@ def test_output_json_breaking_the_requested_schema_is_a_finding():
 
 # --- case.reasoning ------------------------------------------------------------------------------------------
 
+
 def test_reasoning_item_present_as_expected_passes():
     assert judge(body({"reasoning": True}, response([REASONING, message("yes")])), "case.reasoning") == []
 
@@ -194,6 +229,7 @@ def test_reasoning_item_where_none_is_expected_is_a_finding():
 
 # --- common --------------------------------------------------------------------------------------------------
 
+
 def test_exchange_without_expect_gives_no_case_finding():
     ex = Exchange(None, Response(status=500, body=response(status="failed")))
     assert [f for f in run_checks(ex, CheckContext(None, None, [ex])) if f.check.startswith("case.")] == []
@@ -208,8 +244,14 @@ def test_flow_step_without_a_doc_link_falls_back_to_the_responses_reference():
 
 def test_named_call_in_a_doc_example_with_tools_of_its_own_means_any_call():
     request = {"model": "m", "input": "北京天气", "tools": [{"type": "function", "name": "获取天气信息"}]}
-    assert judge(body({"function_call": "get_weather"}, response([call("获取天气信息")]), request=request),
-                 "case.function_call") == []
-    [f] = judge(body({"function_call": "get_weather"}, response([message("晴")]), request=request),
-                "case.function_call")
+    assert (
+        judge(
+            body({"function_call": "get_weather"}, response([call("获取天气信息")]), request=request),
+            "case.function_call",
+        )
+        == []
+    )
+    [f] = judge(
+        body({"function_call": "get_weather"}, response([message("晴")]), request=request), "case.function_call"
+    )
     assert f.expected is True

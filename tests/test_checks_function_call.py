@@ -31,8 +31,11 @@ def test_arguments_must_satisfy_the_tool_parameters():
 
 
 def test_unknown_tool_name_is_a_finding():
-    [f] = judge("function_call_body", "function_call.arguments_schema",
-                [{"op": "replace", "path": "/response/body/output/0/name", "value": "get_forecast"}])
+    [f] = judge(
+        "function_call_body",
+        "function_call.arguments_schema",
+        [{"op": "replace", "path": "/response/body/output/0/name", "value": "get_forecast"}],
+    )
     assert (f.pointer, f.expected, f.actual) == ("/output/0/name", ["get_weather"], "get_forecast")
 
 
@@ -43,7 +46,9 @@ def test_schema_is_not_judged_without_the_request_tools():
 
 def test_stream_call_is_judged_once_from_output_item_done():
     bad = '{"city":"Lyon","unit":"kelvin"}'
-    ops = [{"op": "replace", "path": "/response/events/7/data/item/arguments", "value": bad},
-           {"op": "replace", "path": "/response/events/8/data/response/output/0/arguments", "value": bad}]
+    ops = [
+        {"op": "replace", "path": "/response/events/7/data/item/arguments", "value": bad},
+        {"op": "replace", "path": "/response/events/8/data/response/output/0/arguments", "value": bad},
+    ]
     [f] = judge("function_call_stream", "function_call.arguments_schema", ops)
     assert (f.event, f.pointer) == (7, "/item/arguments")

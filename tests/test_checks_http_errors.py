@@ -14,15 +14,21 @@ def test_success_is_not_judged_as_an_error():
 
 
 def test_html_body_is_a_finding():
-    ops = [{"op": "remove", "path": B}, {"op": "insert", "path": "/response/raw_body", "value": "<html>502</html>"},
-           {"op": "replace", "path": "/response/status", "value": 502}]
+    ops = [
+        {"op": "remove", "path": B},
+        {"op": "insert", "path": "/response/raw_body", "value": "<html>502</html>"},
+        {"op": "replace", "path": "/response/status", "value": 502},
+    ]
     [f] = judge("error_body", "http.error_body", ops)
     assert f.pointer == "" and "HTML" in f.message
 
 
 def test_empty_body_is_a_finding():
-    [f] = judge("error_body", "http.error_body",
-                [{"op": "remove", "path": B}, {"op": "insert", "path": "/response/raw_body", "value": ""}])
+    [f] = judge(
+        "error_body",
+        "http.error_body",
+        [{"op": "remove", "path": B}, {"op": "insert", "path": "/response/raw_body", "value": ""}],
+    )
     assert "empty" in f.message
 
 

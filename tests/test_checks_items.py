@@ -31,9 +31,27 @@ def test_summary_part_must_be_added_before_its_deltas():
 
 
 def test_failed_stream_may_leave_an_item_open():
-    ops = [{"op": "insert", "path": f"{E}/2", "value": {"event": "response.output_item.added", "data": {
-        "type": "response.output_item.added", "sequence_number": 2, "output_index": 0,
-        "item": {"id": "msg_1", "type": "message", "status": "in_progress", "content": [], "role": "assistant"}}}}]
+    ops = [
+        {
+            "op": "insert",
+            "path": f"{E}/2",
+            "value": {
+                "event": "response.output_item.added",
+                "data": {
+                    "type": "response.output_item.added",
+                    "sequence_number": 2,
+                    "output_index": 0,
+                    "item": {
+                        "id": "msg_1",
+                        "type": "message",
+                        "status": "in_progress",
+                        "content": [],
+                        "role": "assistant",
+                    },
+                },
+            },
+        }
+    ]
     assert judge("error_stream", "stream.item_lifecycle", ops) == []
 
 

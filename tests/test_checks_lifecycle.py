@@ -8,13 +8,19 @@ E = "/response/events"
 
 
 def test_clean_text_stream_passes_every_envelope_check():
-    for cid in ("stream.parse", "stream.first_event", "stream.terminal_event", "stream.sequence_number",
-                "stream.event_name", "stream.response_id"):
+    for cid in (
+        "stream.parse",
+        "stream.first_event",
+        "stream.terminal_event",
+        "stream.sequence_number",
+        "stream.event_name",
+        "stream.response_id",
+    ):
         assert judge("text_stream", cid) == [], cid
 
 
 def test_unparseable_data_is_a_parse_finding_not_a_crash():
-    [f] = judge("text_stream", "stream.parse", [{"op": "replace", "path": f"{E}/5", "value": {"raw": "{\"type\":"}}])
+    [f] = judge("text_stream", "stream.parse", [{"op": "replace", "path": f"{E}/5", "value": {"raw": '{"type":'}}])
     assert (f.event, f.pointer) == (5, "")
 
 
@@ -53,8 +59,9 @@ def test_only_response_failed_may_follow_an_error_event():
 
 
 def test_sequence_number_must_increase_by_one():
-    [f] = judge("text_stream", "stream.sequence_number",
-                [{"op": "replace", "path": f"{E}/5/data/sequence_number", "value": 4}])
+    [f] = judge(
+        "text_stream", "stream.sequence_number", [{"op": "replace", "path": f"{E}/5/data/sequence_number", "value": 4}]
+    )
     assert (f.event, f.pointer, f.expected, f.actual) == (5, "/sequence_number", 5, 4)
 
 
@@ -78,13 +85,21 @@ def test_resumed_stream_starts_after_starting_after():
 
 
 def test_event_line_must_equal_data_type():
-    [f] = judge("text_stream", "stream.event_name",
-                [{"op": "replace", "path": f"{E}/4/event", "value": "response.output_text.done"}])
-    assert (f.event, f.pointer, f.expected, f.actual) == (4, "/type", "response.output_text.done",
-                                                         "response.output_text.delta")
+    [f] = judge(
+        "text_stream",
+        "stream.event_name",
+        [{"op": "replace", "path": f"{E}/4/event", "value": "response.output_text.done"}],
+    )
+    assert (f.event, f.pointer, f.expected, f.actual) == (
+        4,
+        "/type",
+        "response.output_text.done",
+        "response.output_text.delta",
+    )
 
 
 def test_terminal_response_id_must_equal_the_created_id():
-    [f] = judge("text_stream", "stream.response_id",
-                [{"op": "replace", "path": f"{E}/11/data/response/id", "value": "resp_x"}])
+    [f] = judge(
+        "text_stream", "stream.response_id", [{"op": "replace", "path": f"{E}/11/data/response/id", "value": "resp_x"}]
+    )
     assert (f.event, f.pointer, f.actual) == (11, "/response/id", "resp_x")

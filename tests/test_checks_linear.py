@@ -33,15 +33,48 @@ def adversarial(kind: str, n: int):
     elif kind == "error_events":
         extra = [_event({"type": "error", "code": "server_error", "message": "boom", "param": None})] * n
     elif kind == "deltas_without_item":
-        extra = [_event({"type": "response.output_text.delta", "item_id": "msg_x", "output_index": 7,
-                         "content_index": 0, "delta": "x", "logprobs": []}) for _ in range(n)]
+        extra = [
+            _event(
+                {
+                    "type": "response.output_text.delta",
+                    "item_id": "msg_x",
+                    "output_index": 7,
+                    "content_index": 0,
+                    "delta": "x",
+                    "logprobs": [],
+                }
+            )
+            for _ in range(n)
+        ]
     elif kind == "items_never_done":
-        extra = [_event({"type": "response.output_item.added", "output_index": i + 1,
-                         "item": {"id": f"msg_{i}", "type": "message", "status": "in_progress", "content": [],
-                                  "role": "assistant"}}) for i in range(n)]
+        extra = [
+            _event(
+                {
+                    "type": "response.output_item.added",
+                    "output_index": i + 1,
+                    "item": {
+                        "id": f"msg_{i}",
+                        "type": "message",
+                        "status": "in_progress",
+                        "content": [],
+                        "role": "assistant",
+                    },
+                }
+            )
+            for i in range(n)
+        ]
     elif kind == "duplicated_sequence_numbers":
-        dup = _event({"type": "response.output_text.delta", "item_id": ITEM, "output_index": 0, "content_index": 0,
-                      "delta": "", "logprobs": [], "sequence_number": 5})
+        dup = _event(
+            {
+                "type": "response.output_text.delta",
+                "item_id": ITEM,
+                "output_index": 0,
+                "content_index": 0,
+                "delta": "",
+                "logprobs": [],
+                "sequence_number": 5,
+            }
+        )
         head, renumber = head[:5] + [copy.deepcopy(dup) for _ in range(n)] + head[5:], False
     elif kind == "unknown_types":
         extra = [_event({"type": "response.vendor.ping", "note": "x"}) for _ in range(n)]

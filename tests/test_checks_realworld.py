@@ -29,8 +29,7 @@ def _semantic_findings(path):
 
 
 def _has_sequence_numbers(xs) -> bool:
-    return all("sequence_number" in e.data for x in xs for e in (x.response.events or [])
-               if isinstance(e.data, dict))
+    return all("sequence_number" in e.data for x in xs for e in (x.response.events or []) if isinstance(e.data, dict))
 
 
 @pytest.mark.parametrize("path", OPENAI, ids=[p.name for p in OPENAI])

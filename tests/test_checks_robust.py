@@ -101,6 +101,7 @@ def test_html_error_body_is_http_error_body_s_finding():
 
 # --- bounded renderings ---------------------------------------------------------------------------------------
 
+
 def _alias_bomb(depth: int = 30):
     node = ["lol"] * 10
     for _ in range(depth):
@@ -161,6 +162,7 @@ def test_a_huge_value_is_cut_in_the_finding():
 
 # --- Hypothesis: a wrong value at a random place of real traffic --------------------------------------------------
 
+
 def _paths(node, at=()):
     """Every JSON path in the exchange's request body, response body and event payloads."""
     yield at
@@ -196,10 +198,13 @@ def _deep(n: int):
 
 WRONG_VALUES = st.one_of(
     st.sampled_from([None, True, False, -1, 0, 1.5, -0.0, 10**30, "", "0", [], {}, [1], {"a": 1}, [[]], {"type": 1}]),
-    st.integers(), st.floats(allow_nan=False), st.text(max_size=20),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=20),
     st.just("x" * 200_000),  # a huge string
     st.builds(_deep, st.integers(min_value=10, max_value=120)),  # a deep nest
-    st.lists(st.integers(), max_size=5), st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+    st.lists(st.integers(), max_size=5),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
 )
 BASES = base_names()
 BUDGET = int(os.environ.get("RESPCOMPAT_FUZZ_EXAMPLES", "40"))

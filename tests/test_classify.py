@@ -7,11 +7,25 @@ PROFILE = SimpleNamespace(
     name="acme",
     contract="acme",
     docs={"ACME-REF": {"url": "https://acme.example/ref"}, "ACME-OLD": {"url": "https://acme.example/old"}},
-    deviations=[{"check": "timestamps.units", "when": {"endpoint": "input_items", "pointer": "/created_at"},
-                 "source": "ACME-REF", "note": "list created_at is in milliseconds"}],
-    contradictions=[{"id": "seq-on-every-event", "summary": "sequence_number on every event or not",
-                     "sides": [{"source": "ACME-REF", "says": "on every event"}, {"source": "ACME-OLD", "says": "only on tool events"}],
-                     "checks": [{"check": "stream.sequence_number", "when": {"event_type": "response.output_text.delta"}}]}],
+    deviations=[
+        {
+            "check": "timestamps.units",
+            "when": {"endpoint": "input_items", "pointer": "/created_at"},
+            "source": "ACME-REF",
+            "note": "list created_at is in milliseconds",
+        }
+    ],
+    contradictions=[
+        {
+            "id": "seq-on-every-event",
+            "summary": "sequence_number on every event or not",
+            "sides": [
+                {"source": "ACME-REF", "says": "on every event"},
+                {"source": "ACME-OLD", "says": "only on tool events"},
+            ],
+            "checks": [{"check": "stream.sequence_number", "when": {"event_type": "response.output_text.delta"}}],
+        }
+    ],
 )
 
 
@@ -30,7 +44,9 @@ def test_same_finding_on_another_endpoint_is_undocumented():
 
 
 def test_finding_matching_a_contradiction_names_both_documents():
-    f = classify(_finding("stream.sequence_number", "/sequence_number"), PROFILE, "create", "response.output_text.delta")
+    f = classify(
+        _finding("stream.sequence_number", "/sequence_number"), PROFILE, "create", "response.output_text.delta"
+    )
     assert f.classification == CONTRADICTION
     assert "ACME-REF" in f.source and "ACME-OLD" in f.source
 
@@ -41,7 +57,9 @@ def test_contradiction_rule_does_not_match_other_event_types():
 
 
 def test_openai_provider_makes_every_finding_undocumented():
-    openai = SimpleNamespace(name="openai", contract="openai", docs={}, deviations=PROFILE.deviations, contradictions=[])
+    openai = SimpleNamespace(
+        name="openai", contract="openai", docs={}, deviations=PROFILE.deviations, contradictions=[]
+    )
     assert classify(_finding("timestamps.units"), openai, endpoint="input_items").classification == UNDOCUMENTED
 
 

@@ -30,7 +30,17 @@ def test_planted_stream_divergences_exit_one_with_structured_findings(capsys):
     assert code == 1
     assert {"stream.sequence_number", "accumulate.output_text"} <= checks
     f = next(f for f in doc["files"][0]["findings"] if f["check"] == "stream.sequence_number")
-    assert set(f) >= {"check", "classification", "pointer", "message", "expected", "actual", "exchange", "event", "source"}
+    assert set(f) >= {
+        "check",
+        "classification",
+        "pointer",
+        "message",
+        "expected",
+        "actual",
+        "exchange",
+        "event",
+        "source",
+    }
     assert f["classification"] == "undocumented-divergence" and f["event"] == 5 and f["pointer"] == "/sequence_number"
 
 
@@ -39,8 +49,14 @@ def test_json_output_has_the_documented_top_level_shape(capsys):
     doc = json.loads(out.out)
     assert set(doc) >= {"provider", "files", "summary"}
     assert set(doc["summary"]) >= {"files", "exchanges", "findings", "by_classification"}
-    assert set(doc["summary"]["by_classification"]) == {"documented-deviation", "undocumented-divergence", "doc-contradiction",
-                                                        "contract-drift", "extension", "model-dependent"}
+    assert set(doc["summary"]["by_classification"]) == {
+        "documented-deviation",
+        "undocumented-divergence",
+        "doc-contradiction",
+        "contract-drift",
+        "extension",
+        "model-dependent",
+    }
     for f in doc["files"]:
         assert set(f) >= {"path", "format", "exchanges", "error", "findings"}
 
@@ -91,7 +107,9 @@ def test_json_output_names_the_provider_doc_contradictions_the_findings_landed_o
 
 
 def test_a_yardstick_counts_documents_failing_another_contract_without_changing_the_verdict(capsys):
-    code, out = _run(capsys, "check", "--format", "json", "--yardstick", "openresponses", str(FIX / "clean_text_stream.sse"))
+    code, out = _run(
+        capsys, "check", "--format", "json", "--yardstick", "openresponses", str(FIX / "clean_text_stream.sse")
+    )
     y = json.loads(out.out)["files"][0]["yardsticks"]["openresponses"]
     assert code == 0 and y["documents"] == 10
     # Open Responses requires completed_at on every response object; the fixture's created/in_progress events lack it.
@@ -102,8 +120,10 @@ def test_an_unknown_yardstick_is_a_usage_error(capsys):
     assert _run(capsys, "check", "--yardstick", "nosuch", str(FIX))[0] == 2
 
 
-@pytest.mark.parametrize("content,reason", [("[1, 2]", "a JSON array"), ("", "empty"),
-                                            ('{"object": "chat.completion", "choices": []}', "Chat Completions")])
+@pytest.mark.parametrize(
+    "content,reason",
+    [("[1, 2]", "a JSON array"), ("", "empty"), ('{"object": "chat.completion", "choices": []}', "Chat Completions")],
+)
 def test_a_file_that_is_not_a_recorded_exchange_is_unreadable_and_exits_3(tmp_path, capsys, content, reason):
     path = tmp_path / "thing.json"
     path.write_text(content)

@@ -19,21 +19,52 @@ def toy():
 def response(**over):
     """A minimal response that satisfies the calibrated openai contract."""
     doc = {
-        "id": "resp_1", "object": "response", "created_at": 1756280722, "status": "completed", "error": None,
-        "incomplete_details": None, "instructions": None, "model": "gpt-4o", "tools": [], "parallel_tool_calls": True,
-        "metadata": {}, "tool_choice": "auto", "temperature": 1.0, "top_p": 1.0, "user": None,
-        "output": [{"id": "msg_1", "type": "message", "role": "assistant", "status": "completed",
-                    "content": [{"type": "output_text", "text": "hi", "annotations": [], "logprobs": []}]}],
-        "usage": {"input_tokens": 1, "output_tokens": 1, "total_tokens": 2,
-                  "input_tokens_details": {"cached_tokens": 0}, "output_tokens_details": {"reasoning_tokens": 0}},
+        "id": "resp_1",
+        "object": "response",
+        "created_at": 1756280722,
+        "status": "completed",
+        "error": None,
+        "incomplete_details": None,
+        "instructions": None,
+        "model": "gpt-4o",
+        "tools": [],
+        "parallel_tool_calls": True,
+        "metadata": {},
+        "tool_choice": "auto",
+        "temperature": 1.0,
+        "top_p": 1.0,
+        "user": None,
+        "output": [
+            {
+                "id": "msg_1",
+                "type": "message",
+                "role": "assistant",
+                "status": "completed",
+                "content": [{"type": "output_text", "text": "hi", "annotations": [], "logprobs": []}],
+            }
+        ],
+        "usage": {
+            "input_tokens": 1,
+            "output_tokens": 1,
+            "total_tokens": 2,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens_details": {"reasoning_tokens": 0},
+        },
     }
     doc.update(over)
     return doc
 
 
 def delta(**over):
-    doc = {"type": "response.output_text.delta", "item_id": "msg_1", "output_index": 0, "content_index": 0,
-           "delta": "h", "logprobs": [], "sequence_number": 3}
+    doc = {
+        "type": "response.output_text.delta",
+        "item_id": "msg_1",
+        "output_index": 0,
+        "content_index": 0,
+        "delta": "h",
+        "logprobs": [],
+        "sequence_number": 3,
+    }
     doc.update(over)
     return doc
 
@@ -70,7 +101,9 @@ def test_missing_required_points_at_the_missing_property():
     doc = response()
     del doc["usage"]["output_tokens"]
     errors = load_contract("openai").validate("response", doc).errors
-    assert [(e.pointer, e.keyword, e.expected) for e in errors] == [("/usage/output_tokens", "required", "output_tokens")]
+    assert [(e.pointer, e.keyword, e.expected) for e in errors] == [
+        ("/usage/output_tokens", "required", "output_tokens")
+    ]
 
 
 def test_unknown_item_type_names_the_known_types():
@@ -157,6 +190,7 @@ def test_contract_set_pairs_provider_with_openai():
 
 def _mutations(doc):
     """Every one-step mutation of `doc`: each key dropped, each scalar swapped for a wrong type."""
+
     def walk(node, path):
         if isinstance(node, dict):
             for k in list(node):
@@ -166,6 +200,7 @@ def _mutations(doc):
         elif isinstance(node, list):
             for i, v in enumerate(node):
                 yield from walk(v, path + [i])
+
     for path, how in walk(doc, []):
         out = copy.deepcopy(doc)
         parent = out
@@ -179,8 +214,14 @@ def _mutations(doc):
         yield out
 
 
-@pytest.mark.parametrize("kind,doc", [("response", response()), ("event", delta()),
-                                      ("event", {"type": "response.completed", "sequence_number": 9, "response": response()})])
+@pytest.mark.parametrize(
+    "kind,doc",
+    [
+        ("response", response()),
+        ("event", delta()),
+        ("event", {"type": "response.completed", "sequence_number": 9, "response": response()}),
+    ],
+)
 def test_fast_path_never_accepts_what_jsonschema_rejects(kind, doc):
     c = load_contract("openai")
     for m in _mutations(doc):

@@ -50,6 +50,7 @@ def _by_class(findings):
 
 # -- the data file ----------------------------------------------------------------------------------------
 
+
 def _eras_doc():
     doc = yaml.safe_load((ROOT / "schemas" / "openai" / "eras.yaml").read_text())
     return json.loads(json.dumps(doc, default=str))  # YAML dates -> ISO strings, as the meta schema reads them
@@ -81,6 +82,7 @@ def test_every_errata_entry_carries_the_date_the_wire_showed_it():
 
 
 # -- dating a recording ---------------------------------------------------------------------------------
+
 
 def _exchange(headers=None, body=None, meta=None) -> Exchange:
     return Exchange(None, Response(status=200, headers=headers or {}, body=body), meta=meta or {})
@@ -114,15 +116,25 @@ def test_a_created_at_before_the_api_existed_is_not_a_date():
 
 # -- reclassifying ------------------------------------------------------------------------------------------
 
+
 def test_a_march_2025_stream_without_sequence_number_and_logprobs_is_contract_drift():
     findings = judge_exchanges(_old_traffic("text_stream", MARCH_2025), "openai").findings
     got = _by_class(findings)
     assert UNDOCUMENTED not in got
-    assert {("schema.event", "/sequence_number"), ("stream.sequence_number", "/sequence_number"),
-            ("schema.event", "/logprobs"), ("schema.event", "/part/logprobs")} <= got[CONTRACT_DRIFT]
+    assert {
+        ("schema.event", "/sequence_number"),
+        ("stream.sequence_number", "/sequence_number"),
+        ("schema.event", "/logprobs"),
+        ("schema.event", "/part/logprobs"),
+    } <= got[CONTRACT_DRIFT]
     f = next(f for f in findings if f.check == "schema.event" and f.pointer == "/sequence_number")
-    assert f.details["era"] == {"field": "stream-sequence-number", "added": "2025-09-11", "recorded": "2025-03-21",
-                                "dated_by": "http-date", "era": eras.era_of(dt.date(2025, 3, 21))}
+    assert f.details["era"] == {
+        "field": "stream-sequence-number",
+        "added": "2025-09-11",
+        "recorded": "2025-03-21",
+        "dated_by": "http-date",
+        "era": eras.era_of(dt.date(2025, 3, 21)),
+    }
     assert f.message.endswith("; OpenAI added sequence_number on 2025-09-11; this recording is from 2025-03-21")
 
 
@@ -149,22 +161,41 @@ def test_a_body_from_june_2025_without_logprobs_is_drift_but_a_missing_old_field
 
 
 def _finding(pointer, keyword="required", expected="logprobs", event=None, check="schema.response"):
-    return Finding(check=check, pointer=pointer, message=f"missing required property {expected!r}",
-                   expected=expected, event=event, classification=UNDOCUMENTED, contract="openai",
-                   details={"keyword": keyword})
+    return Finding(
+        check=check,
+        pointer=pointer,
+        message=f"missing required property {expected!r}",
+        expected=expected,
+        event=event,
+        classification=UNDOCUMENTED,
+        contract="openai",
+        details={"keyword": keyword},
+    )
 
 
 def test_only_the_exact_kind_of_error_on_the_exact_host_is_downgraded():
-    body = {"object": "response", "created_at": 1743069600, "output": [
-        {"type": "message", "content": [{"type": "output_text", "text": "hi"}, {"type": "refusal", "refusal": "no"}]}]}
+    body = {
+        "object": "response",
+        "created_at": 1743069600,
+        "output": [
+            {
+                "type": "message",
+                "content": [{"type": "output_text", "text": "hi"}, {"type": "refusal", "refusal": "no"}],
+            }
+        ],
+    }
     ex = _exchange({"date": MARCH_2025}, body)
     on_text = _finding("/output/0/content/0/logprobs")
     on_refusal = _finding("/output/0/content/1/logprobs")  # logprobs never belonged on a refusal
     wrong_type = _finding("/output/0/content/0/logprobs", keyword="type")  # present but malformed: not an era
     other_field = _finding("/output/0/content/0/annotations", expected="annotations")
     eras.reclassify([on_text, on_refusal, wrong_type, other_field], ex, "openai")
-    assert [f.classification for f in (on_text, on_refusal, wrong_type, other_field)] == \
-        [CONTRACT_DRIFT, UNDOCUMENTED, UNDOCUMENTED, UNDOCUMENTED]
+    assert [f.classification for f in (on_text, on_refusal, wrong_type, other_field)] == [
+        CONTRACT_DRIFT,
+        UNDOCUMENTED,
+        UNDOCUMENTED,
+        UNDOCUMENTED,
+    ]
 
 
 def test_event_rules_hold_only_for_their_event_types():
@@ -182,8 +213,10 @@ def test_providers_whose_contract_derives_from_openai_get_eras_too():
     assert eras.derives_from_openai("openai") and eras.derives_from_openai("dashscope")
     assert eras.derives_from_openai("las")  # openai -> ark -> las
     assert not eras.derives_from_openai("no-such-provider")
-    ex = _exchange({"date": MARCH_2025}, {"object": "response", "output": [
-        {"type": "message", "content": [{"type": "output_text", "text": "hi"}]}]})
+    ex = _exchange(
+        {"date": MARCH_2025},
+        {"object": "response", "output": [{"type": "message", "content": [{"type": "output_text", "text": "hi"}]}]},
+    )
     f = _finding("/output/0/content/0/logprobs")
     f.contract = "dashscope"
     eras.reclassify([f], ex, "dashscope")
@@ -194,8 +227,10 @@ def test_providers_whose_contract_derives_from_openai_get_eras_too():
 
 
 def test_documented_deviations_keep_their_classification():
-    ex = _exchange({"date": MARCH_2025}, {"object": "response", "output": [
-        {"type": "message", "content": [{"type": "output_text", "text": "hi"}]}]})
+    ex = _exchange(
+        {"date": MARCH_2025},
+        {"object": "response", "output": [{"type": "message", "content": [{"type": "output_text", "text": "hi"}]}]},
+    )
     f = _finding("/output/0/content/0/logprobs")
     f.classification = "documented-deviation"
     eras.reclassify([f], ex, "dashscope")
@@ -203,6 +238,7 @@ def test_documented_deviations_keep_their_classification():
 
 
 # -- naming eras ------------------------------------------------------------------------------------------
+
 
 def test_era_labels_name_the_fields_that_came_next():
     labels = eras.eras()
@@ -212,10 +248,25 @@ def test_era_labels_name_the_fields_that_came_next():
 
 
 def test_matching_era_reads_the_field_set_of_undated_traffic():
-    march = _old_traffic("text_stream", None, names=(
-        "sequence_number", "logprobs", "obfuscation", "service_tier", "background", "summary", "verbosity",
-        "max_tool_calls", "prompt_cache_key", "safety_identifier", "top_logprobs", "prompt_cache_retention",
-        "completed_at"))
+    march = _old_traffic(
+        "text_stream",
+        None,
+        names=(
+            "sequence_number",
+            "logprobs",
+            "obfuscation",
+            "service_tier",
+            "background",
+            "summary",
+            "verbosity",
+            "max_tool_calls",
+            "prompt_cache_key",
+            "safety_identifier",
+            "top_logprobs",
+            "prompt_cache_retention",
+            "completed_at",
+        ),
+    )
     assert eras.matching_era(march) == eras.eras()[0]
     modern = build(load_base("text_stream"), "text_stream.json")
     # has completed_at and prompt_cache_retention, lacks the 2026 fields
@@ -224,6 +275,7 @@ def test_matching_era_reads_the_field_set_of_undated_traffic():
 
 
 # -- the corpus -----------------------------------------------------------------------------------------
+
 
 def _present(field, xs) -> bool | None:
     fl = next(f for f in eras.load_eras().fields if f.id == field)
@@ -244,12 +296,22 @@ def test_evidence_files_show_what_eras_yaml_says(entry):
 
 def test_an_unknown_property_rule_matches_the_additional_properties_error_that_names_the_field():
     # No field needs it today (OpenAI's objects are open), but a provider overlay that closes an object would.
-    rule = {"check": "schema.response", "pointer": "/output/*/content/*/logprobs", "kind": "unknown",
-            "parent_type": "output_text"}
+    rule = {
+        "check": "schema.response",
+        "pointer": "/output/*/content/*/logprobs",
+        "kind": "unknown",
+        "parent_type": "output_text",
+    }
     body = {"output": [{"content": [{"type": "output_text", "text": "hi", "logprobs": []}]}]}
     ex = _exchange({"date": MARCH_2025}, body)
-    names_it = Finding(check="schema.response", pointer="/output/0/content/0", message="unexpected property",
-                       actual=["logprobs"], classification=UNDOCUMENTED, details={"keyword": "additionalProperties"})
+    names_it = Finding(
+        check="schema.response",
+        pointer="/output/0/content/0",
+        message="unexpected property",
+        actual=["logprobs"],
+        classification=UNDOCUMENTED,
+        details={"keyword": "additionalProperties"},
+    )
     names_other = copy.deepcopy(names_it)
     names_other.actual = ["annotations"]
     assert eras._explains(rule, "logprobs", names_it, ex)

@@ -29,9 +29,18 @@ from respcompat.sse import parse_sse
 
 AUTH = {"authorization": f"Bearer {DEFAULT_KEY}"}
 MODEL = "gpt-4o-mini"
-WEATHER = {"type": "function", "name": "get_weather", "description": "Current weather for a city.", "strict": True,
-           "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"],
-                          "additionalProperties": False}}
+WEATHER = {
+    "type": "function",
+    "name": "get_weather",
+    "description": "Current weather for a city.",
+    "strict": True,
+    "parameters": {
+        "type": "object",
+        "properties": {"city": {"type": "string"}},
+        "required": ["city"],
+        "additionalProperties": False,
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +55,19 @@ def url(server: FakeResponsesServer) -> str:
     return server.base_url
 
 
-def call(method: str, url: str, body: Any = None, *, headers: dict[str, str] | None = None,
-         timeout: float = 20.0, **params: Any) -> httpx.Response:
+def call(
+    method: str,
+    url: str,
+    body: Any = None,
+    *,
+    headers: dict[str, str] | None = None,
+    timeout: float = 20.0,
+    **params: Any,
+) -> httpx.Response:
     with httpx.Client(timeout=timeout, verify=False) as client:  # plain http: skip loading the CA bundle (slow)
-        return client.request(method, url, json=body, headers=AUTH if headers is None else headers,
-                              params=params or None)
+        return client.request(
+            method, url, json=body, headers=AUTH if headers is None else headers, params=params or None
+        )
 
 
 def create(url: str, **body: Any) -> httpx.Response:
@@ -77,6 +94,7 @@ def assert_error(r: httpx.Response, status: int, param: str | None = None) -> di
 
 # --- conformance: respcompat judges every case and flow ------------------------------------------------------
 
+
 def test_every_suite_case_and_flow_gives_zero_findings(url: str) -> None:
     results = run_suites(url, DEFAULT_KEY)
     sent = {cid: r for cid, r in results.items() if not r.skipped}
@@ -92,33 +110,47 @@ def test_every_suite_case_and_flow_gives_zero_findings(url: str) -> None:
 
 def test_every_parameter_probe_finds_the_parameter_applied(url: str) -> None:
     results = run_suites(url, DEFAULT_KEY, only=lambda cid: cid.startswith("probe."))
-    assert results and {cid: r.entry["probe"]["verdict"] for cid, r in results.items()} == \
-        {cid: "applied" for cid in results}
+    assert results and {cid: r.entry["probe"]["verdict"] for cid, r in results.items()} == {
+        cid: "applied" for cid in results
+    }
 
 
 # --- conforming behaviour at the HTTP level --------------------------------------------------------------------
 
+
 def test_answer_repeats_instructions_and_earlier_turns(url: str) -> None:
     first = create(url, input="My name is Ada Lovelace.").json()
-    second = create(url, input="What is my name?", instructions="Answer in CAPITALS.",
-                    previous_response_id=first["id"]).json()
+    second = create(
+        url, input="What is my name?", instructions="Answer in CAPITALS.", previous_response_id=first["id"]
+    ).json()
     assert second["previous_response_id"] == first["id"]
     assert "Ada Lovelace" in text_of(second) and "CAPITALS" in text_of(second)
 
 
 def test_json_schema_answer_satisfies_the_schema(url: str) -> None:
-    schema = {"type": "object", "properties": {"name": {"type": "string", "minLength": 10},
-                                               "n": {"type": "integer", "minimum": 5},
-                                               "tags": {"type": "array", "items": {"enum": ["a", "b"]}, "minItems": 2},
-                                               "ok": {"type": "boolean"}, "x": {"anyOf": [{"type": "null"},
-                                                                                          {"type": "number"}]}},
-              "required": ["name", "n", "tags", "ok", "x"], "additionalProperties": False}
+    schema = {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "minLength": 10},
+            "n": {"type": "integer", "minimum": 5},
+            "tags": {"type": "array", "items": {"enum": ["a", "b"]}, "minItems": 2},
+            "ok": {"type": "boolean"},
+            "x": {"anyOf": [{"type": "null"}, {"type": "number"}]},
+        },
+        "required": ["name", "n", "tags", "ok", "x"],
+        "additionalProperties": False,
+    }
     r = create(url, text={"format": {"type": "json_schema", "name": "t", "schema": schema, "strict": True}}).json()
     value = json.loads(text_of(r))
     assert len(value["name"]) >= 10 and value["n"] >= 5 and value["tags"] == ["a", "a"] and value["ok"] is True
     assert isinstance(value["x"], (int, float))
-    assert r["text"]["format"] == {"type": "json_schema", "description": None, "name": "t", "schema": schema,
-                                   "strict": True}
+    assert r["text"]["format"] == {
+        "type": "json_schema",
+        "description": None,
+        "name": "t",
+        "schema": schema,
+        "strict": True,
+    }
 
 
 def test_function_call_then_text_with_its_output(url: str) -> None:
@@ -126,8 +158,9 @@ def test_function_call_then_text_with_its_output(url: str) -> None:
     [call_item] = first["output"]
     assert call_item["type"] == "function_call" and json.loads(call_item["arguments"]) == {"city": "example"}
     output = {"type": "function_call_output", "call_id": call_item["call_id"], "output": "celsius 21"}
-    second = create(url, input=[{"role": "user", "content": "Weather in Paris?"}, call_item, output],
-                    tools=[WEATHER]).json()
+    second = create(
+        url, input=[{"role": "user", "content": "Weather in Paris?"}, call_item, output], tools=[WEATHER]
+    ).json()
     assert "celsius 21" in text_of(second)
     assert create(url, tools=[WEATHER], tool_choice="none").json()["output"][0]["type"] == "message"
 
@@ -147,11 +180,23 @@ def test_max_output_tokens_cuts_the_answer_and_says_incomplete(url: str) -> None
 
 
 def test_every_sent_parameter_is_echoed(url: str) -> None:
-    sent = {"instructions": "Be brief.", "temperature": 0.5, "top_p": 0.9, "max_output_tokens": 500,
-            "metadata": {"k": "v"}, "store": True, "parallel_tool_calls": False, "truncation": "auto",
-            "user": "u1", "safety_identifier": "s1", "prompt_cache_key": "p1", "max_tool_calls": 3,
-            "tool_choice": {"type": "function", "name": "get_weather"}, "top_logprobs": 2,
-            "reasoning": {"effort": "low", "summary": "auto"}}
+    sent = {
+        "instructions": "Be brief.",
+        "temperature": 0.5,
+        "top_p": 0.9,
+        "max_output_tokens": 500,
+        "metadata": {"k": "v"},
+        "store": True,
+        "parallel_tool_calls": False,
+        "truncation": "auto",
+        "user": "u1",
+        "safety_identifier": "s1",
+        "prompt_cache_key": "p1",
+        "max_tool_calls": 3,
+        "tool_choice": {"type": "function", "name": "get_weather"},
+        "top_logprobs": 2,
+        "reasoning": {"effort": "low", "summary": "auto"},
+    }
     r = create(url, tools=[WEATHER], **sent).json()
     assert {k: r[k] for k in sent} == sent
     assert r["tools"] == [WEATHER] and r["model"] == MODEL
@@ -167,8 +212,12 @@ def test_stream_is_well_formed(url: str) -> None:
     assert all(e.event == e.data["type"] for e in events) and "[DONE]" not in r.text
     types = [d["type"] for d in data]
     assert types[:3] == ["response.created", "response.in_progress", "response.output_item.added"]
-    assert types[-4:] == ["response.output_text.done", "response.content_part.done", "response.output_item.done",
-                          "response.completed"]
+    assert types[-4:] == [
+        "response.output_text.done",
+        "response.content_part.done",
+        "response.output_item.done",
+        "response.completed",
+    ]
     deltas = "".join(d["delta"] for d in data if d["type"] == "response.output_text.delta")
     done = next(d for d in data if d["type"] == "response.output_text.done")
     assert deltas == done["text"] == text_of(data[-1]["response"]) and len(deltas.split()) > 5
@@ -196,22 +245,49 @@ def test_bad_requests_are_refused_with_the_parameter_named(url: str) -> None:
         assert create(url, **edge).status_code == 200
 
 
-@pytest.mark.parametrize("raw", [b"", b"{", b"null", b"[1]", b'"x"', b"\xff\xfe", b'{"model": 5, "input": "x"}',
-                                 b'{"model": "gpt-4o", "input": 5}', b'{"model": "gpt-4o", "input": [5]}',
-                                 b'{"model": "gpt-4o", "input": "x", "tools": "x"}',
-                                 b'{"model": "gpt-4o", "input": "x", "metadata": {"a": 1}}',
-                                 b'{"model": "gpt-4o", "input": "x", "text": {"format": {"type": "json_schema"}}}'])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"{",
+        b"null",
+        b"[1]",
+        b'"x"',
+        b"\xff\xfe",
+        b'{"model": 5, "input": "x"}',
+        b'{"model": "gpt-4o", "input": 5}',
+        b'{"model": "gpt-4o", "input": [5]}',
+        b'{"model": "gpt-4o", "input": "x", "tools": "x"}',
+        b'{"model": "gpt-4o", "input": "x", "metadata": {"a": 1}}',
+        b'{"model": "gpt-4o", "input": "x", "text": {"format": {"type": "json_schema"}}}',
+    ],
+)
 def test_malformed_bodies_get_400_with_an_error_body(url: str, raw: bytes) -> None:
     with httpx.Client(timeout=20) as client:
         r = client.post(f"{url}/responses", content=raw, headers={**AUTH, "content-type": "application/json"})
     assert r.status_code == 400 and r.json()["error"]["type"] == "invalid_request_error"
 
 
-_JSON = st.recursive(st.none() | st.booleans() | st.integers(-5, 5) | st.floats(-3, 3) | st.sampled_from(
-    ["", "x", "auto", "none", "required", "function", "json_schema", "user", "message", "function_call_output"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
-        ["type", "name", "role", "content", "format", "schema", "call_id", "output", "effort", "text"]), inner,
-        max_size=4), max_leaves=12)
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5)
+    | st.floats(-3, 3)
+    | st.sampled_from(
+        ["", "x", "auto", "none", "required", "function", "json_schema", "user", "message", "function_call_output"]
+    ),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                ["type", "name", "role", "content", "format", "schema", "call_id", "output", "effort", "text"]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
@@ -236,8 +312,7 @@ def test_retrieve_delete_and_retrieve_again(url: str) -> None:
     created = create(url).json()
     rid = created["id"]
     assert call("GET", f"{url}/responses/{rid}").json() == created
-    assert call("DELETE", f"{url}/responses/{rid}").json() == {"id": rid, "object": "response.deleted",
-                                                                 "deleted": True}
+    assert call("DELETE", f"{url}/responses/{rid}").json() == {"id": rid, "object": "response.deleted", "deleted": True}
     assert "not found" in assert_error(call("GET", f"{url}/responses/{rid}"), 404)["message"]
     assert_error(call("DELETE", f"{url}/responses/{rid}"), 404)
     assert_error(call("GET", f"{url}/responses/{rid}/input_items"), 404)
@@ -280,12 +355,19 @@ def test_input_tokens_counts_words(url: str) -> None:
 
 
 def test_compact_keeps_user_messages_and_folds_the_rest(url: str) -> None:
-    r = call("POST", f"{url}/responses/compact", {"model": MODEL, "input": [
-        {"role": "user", "content": "My name is Ada."}, {"role": "assistant", "content": "OK."}]}).json()
+    r = call(
+        "POST",
+        f"{url}/responses/compact",
+        {
+            "model": MODEL,
+            "input": [{"role": "user", "content": "My name is Ada."}, {"role": "assistant", "content": "OK."}],
+        },
+    ).json()
     assert r["object"] == "response.compaction" and [i["type"] for i in r["output"]] == ["message", "compaction"]
     assert r["output"][0]["content"][0]["text"] == "My name is Ada." and r["output"][1]["encrypted_content"]
-    assert_error(call("POST", f"{url}/responses/compact", {"model": MODEL, "input": "x", "stream": True}), 400,
-                 "stream")
+    assert_error(
+        call("POST", f"{url}/responses/compact", {"model": MODEL, "input": "x", "stream": True}), 400, "stream"
+    )
 
 
 def test_unknown_route_and_unknown_fault_answer_with_error_bodies(server: FakeResponsesServer, url: str) -> None:
@@ -300,8 +382,12 @@ def test_runs_as_a_script() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.server", "--port", str(port), "--faults",
-                             "null-body"], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.server", "--port", str(port), "--faults", "null-body"],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()  # printed once it listens
         assert f"http://127.0.0.1:{port}/v1" in line and "null-body" in line
@@ -340,6 +426,7 @@ def proves(name: str) -> Callable:
     def register(fn: Callable) -> Callable:
         PROOFS[name] = fn
         return fn
+
     return register
 
 
@@ -464,8 +551,12 @@ def _(srv: FakeResponsesServer, u: str) -> None:
 def _(srv: FakeResponsesServer, u: str) -> None:
     got = []
     with pytest.raises(httpx.RemoteProtocolError):  # the chunked body ends without its last chunk
-        with httpx.Client(timeout=20, verify=False) as client, client.stream(
-                "POST", f"{u}/responses", json={"model": MODEL, "input": "x", "stream": True}, headers=AUTH) as r:
+        with (
+            httpx.Client(timeout=20, verify=False) as client,
+            client.stream(
+                "POST", f"{u}/responses", json={"model": MODEL, "input": "x", "stream": True}, headers=AUTH
+            ) as r,
+        ):
             for chunk in r.iter_bytes():
                 got.append(chunk)
     cut = [e.data for e in parse_sse(b"".join(got))[0]]
@@ -493,8 +584,13 @@ def _(srv: FakeResponsesServer, u: str) -> None:
         with pytest.raises(httpx.ReadTimeout):
             call("POST", f"{slow}/responses", {"model": MODEL, "input": "x"}, timeout=0.3)
     with pytest.raises(httpx.ReadTimeout):  # the delay also comes from ?delay=
-        call("POST", f"{srv.fault_url('slow-first-byte=0')}/responses", {"model": MODEL, "input": "x"},
-             timeout=0.3, delay=3)
+        call(
+            "POST",
+            f"{srv.fault_url('slow-first-byte=0')}/responses",
+            {"model": MODEL, "input": "x"},
+            timeout=0.3,
+            delay=3,
+        )
     assert call("POST", f"{u}/responses", {"model": MODEL, "input": "x"}).status_code == 200
 
 
@@ -505,7 +601,9 @@ def _(srv: FakeResponsesServer, u: str) -> None:
 
 
 def _unimplemented(r: httpx.Response) -> None:
-    assert (r.status_code, r.text) == (404, "404 page not found\n") and r.headers["content-type"].startswith("text/plain")
+    assert (r.status_code, r.text) == (404, "404 page not found\n") and r.headers["content-type"].startswith(
+        "text/plain"
+    )
 
 
 @proves("no-websocket")

@@ -17,8 +17,7 @@ from respcompat.sse import SSEParser, parse_jsonl_events, parse_sse
 
 EXTENSIONS = [".sse", ".sse.txt", ".json", ".yaml", ".yml", ".har", ".jsonl", ".chunks.txt", ".txt", ""]
 # A heavier example (a file written per example) gets a quarter of the profile's budget.
-HEAVY = settings(max_examples=max(settings.default.max_examples // 4, 20),
-                 suppress_health_check=[HealthCheck.too_slow])
+HEAVY = settings(max_examples=max(settings.default.max_examples // 4, 20), suppress_health_check=[HealthCheck.too_slow])
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -26,21 +25,82 @@ json_values = st.recursive(
     max_leaves=30,
 )
 # Keys and values that steer the importers' format detection, so generated documents reach every importer.
-_keys = st.sampled_from(["interactions", "request", "response", "body", "string", "parsed_body", "log", "entries",
-                         "content", "text", "encoding", "Entries", "RequestUri", "ResponseBody", "StatusCode",
-                         "headers", "status", "code", "type", "object", "output", "error", "data", "paths",
-                         "responses", "examples", "value", "uri", "method", "sequence_number", "postData"])
-_values = st.sampled_from(["response", "response.created", "response.completed", "error", "chat.completion",
-                           "text/event-stream", "base64", "data: {}\n\n", "POST", "https://h/v1/responses", 200])
+_keys = st.sampled_from(
+    [
+        "interactions",
+        "request",
+        "response",
+        "body",
+        "string",
+        "parsed_body",
+        "log",
+        "entries",
+        "content",
+        "text",
+        "encoding",
+        "Entries",
+        "RequestUri",
+        "ResponseBody",
+        "StatusCode",
+        "headers",
+        "status",
+        "code",
+        "type",
+        "object",
+        "output",
+        "error",
+        "data",
+        "paths",
+        "responses",
+        "examples",
+        "value",
+        "uri",
+        "method",
+        "sequence_number",
+        "postData",
+    ]
+)
+_values = st.sampled_from(
+    [
+        "response",
+        "response.created",
+        "response.completed",
+        "error",
+        "chat.completion",
+        "text/event-stream",
+        "base64",
+        "data: {}\n\n",
+        "POST",
+        "https://h/v1/responses",
+        200,
+    ]
+)
 shaped_json = st.recursive(
     st.none() | st.integers(-1, 600) | st.text(max_size=12) | _values,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_keys, inner, max_size=6),
     max_leaves=40,
 )
-sse_lines = st.lists(st.sampled_from([
-    "data: {\"type\":\"response.created\",\"sequence_number\":0}", "data: [DONE]", "data: {", "data:", "event: x",
-    "id: 1", "retry: 5", ": comment", "", "data: 1", "\r", "data: \"\\ud800\"", "bogus: line",
-]) | st.text(max_size=30), max_size=30).map("\n".join)
+sse_lines = st.lists(
+    st.sampled_from(
+        [
+            'data: {"type":"response.created","sequence_number":0}',
+            "data: [DONE]",
+            "data: {",
+            "data:",
+            "event: x",
+            "id: 1",
+            "retry: 5",
+            ": comment",
+            "",
+            "data: 1",
+            "\r",
+            'data: "\\ud800"',
+            "bogus: line",
+        ]
+    )
+    | st.text(max_size=30),
+    max_size=30,
+).map("\n".join)
 
 
 def assert_clean(result: ImportResult) -> None:
@@ -109,12 +169,19 @@ def test_any_json_document_imports_or_is_a_clear_error(doc, ext):
 def test_any_body_inside_a_cassette_imports_or_is_a_clear_error(body, where):
     if where == "bytes":
         body, where = json.dumps(body).encode("utf-8", "surrogatepass"), "string"
-    rec = {"status": {"code": 200}, "headers": {"content-type": ["text/event-stream"]},
-           "body": {"string": body} if where == "string" else None}
+    rec = {
+        "status": {"code": 200},
+        "headers": {"content-type": ["text/event-stream"]},
+        "body": {"string": body} if where == "string" else None,
+    }
     if where == "parsed_body":
         rec["parsed_body"] = body
-    cassette = {"interactions": [{"request": {"method": "POST", "uri": "https://h/v1/responses", "body": None},
-                                  "response": rec}], "version": 1}
+    cassette = {
+        "interactions": [
+            {"request": {"method": "POST", "uri": "https://h/v1/responses", "body": None}, "response": rec}
+        ],
+        "version": 1,
+    }
     import yaml
 
     assert_clean(load_text(yaml.safe_dump(cassette, allow_unicode=False), "c.yaml"))
@@ -126,7 +193,7 @@ def test_any_har_or_test_proxy_entry_imports_or_is_a_clear_error(entry):
     assert_clean(load_text(json.dumps({"Entries": [entry]}), "x.json"))
 
 
-@given(st.integers(1, 1200), st.sampled_from(["[", "{\"a\":"]), st.sampled_from([".json", ".sse", ".yaml"]))
+@given(st.integers(1, 1200), st.sampled_from(["[", '{"a":']), st.sampled_from([".json", ".sse", ".yaml"]))
 def test_deep_nesting_is_a_clear_error_or_kept_as_a_body_error(depth, opener, ext):
     closer = "]" if opener == "[" else "}"
     doc = opener * depth + "1" + closer * depth
@@ -138,8 +205,10 @@ def test_deep_nesting_is_a_clear_error_or_kept_as_a_body_error(depth, opener, ex
 
 
 @HEAVY
-@given(st.binary(max_size=3000) | (sse_lines.map(lambda t: t.encode("utf-8", "surrogatepass"))),
-       st.sampled_from(EXTENSIONS + [".yaml.gz"]))
+@given(
+    st.binary(max_size=3000) | (sse_lines.map(lambda t: t.encode("utf-8", "surrogatepass"))),
+    st.sampled_from(EXTENSIONS + [".yaml.gz"]),
+)
 def test_any_file_of_any_extension_loads_or_is_a_clear_error(data, ext):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"fuzz{ext}"

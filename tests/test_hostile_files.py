@@ -31,8 +31,13 @@ def _limit_memory() -> None:
 
 def run_check(folder: Path) -> tuple[dict, str]:
     """The JSON report and stderr of `respcompat check --format json folder`."""
-    proc = subprocess.run([sys.executable, "-m", "respcompat.cli", "check", "--format", "json", str(folder)],
-                          capture_output=True, text=True, timeout=TIMEOUT_S, preexec_fn=_limit_memory)
+    proc = subprocess.run(
+        [sys.executable, "-m", "respcompat.cli", "check", "--format", "json", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        preexec_fn=_limit_memory,
+    )
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     assert proc.returncode in (0, 1, 3), (proc.returncode, proc.stderr[-3000:])
     return json.loads(proc.stdout), proc.stderr
@@ -40,10 +45,15 @@ def run_check(folder: Path) -> tuple[dict, str]:
 
 def _alias_bomb() -> str:
     """A vcrpy cassette whose `parsed_body` expands to 9**9 nodes ("billion laughs"), under 1 kB on disk."""
-    lines = ["interactions:",
-             "- request: {method: POST, uri: 'https://api.openai.com/v1/responses', body: null, headers: {}}",
-             "  response:", "    status: {code: 200, message: OK}", "    headers: {}", "    parsed_body:",
-             "      a: &a [x,x,x,x,x,x,x,x,x]"]
+    lines = [
+        "interactions:",
+        "- request: {method: POST, uri: 'https://api.openai.com/v1/responses', body: null, headers: {}}",
+        "  response:",
+        "    status: {code: 200, message: OK}",
+        "    headers: {}",
+        "    parsed_body:",
+        "      a: &a [x,x,x,x,x,x,x,x,x]",
+    ]
     prev = "a"
     for name in "bcdefghi":
         lines.append(f"      {name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
@@ -56,22 +66,35 @@ def _stream(events: list[dict]) -> str:
 
 
 def _response(**extra) -> dict:
-    return {"id": "resp_h1", "object": "response", "created_at": 1760000000, "status": "completed", "model": "m",
-            "output": [], "error": None, "incomplete_details": None, **extra}
+    return {
+        "id": "resp_h1",
+        "object": "response",
+        "created_at": 1760000000,
+        "status": "completed",
+        "model": "m",
+        "output": [],
+        "error": None,
+        "incomplete_details": None,
+        **extra,
+    }
 
 
 # name -> (content, what the report must say: None = judged without error, else a substring of the error)
 HOSTILE: dict[str, tuple[bytes, str | None]] = {
     "alias_bomb.yaml": (_alias_bomb().encode(), "YAML alias expansion over"),
     "deep_body.json": (("[" * 600 + "1" + "]" * 600).encode(), "nested deeper than"),
-    "deep_in_response.json": (json.dumps(_response(metadata={"x": "@"})).replace('"@"', "[" * 600 + "]" * 600)
-                              .encode(), "nested deeper than"),
+    "deep_in_response.json": (
+        json.dumps(_response(metadata={"x": "@"})).replace('"@"', "[" * 600 + "]" * 600).encode(),
+        "nested deeper than",
+    ),
     "empty.json": (b"", "empty file"),
     "binary.bin": (bytes(range(256)) + b"\0" * 64, "not UTF-8"),
     "nul_bytes.txt": (b"data: x\0\0\0\n\n", "binary file (NUL bytes)"),
     "truncated.json": (b'{"id": "resp_1", "object": "response", "output": [{"type": "mess', "JSON syntax error"),
-    "chat_completion.json": (json.dumps({"id": "chatcmpl-1", "object": "chat.completion", "choices": []}).encode(),
-                             "a Chat Completions body (object chat.completion)"),
+    "chat_completion.json": (
+        json.dumps({"id": "chatcmpl-1", "object": "chat.completion", "choices": []}).encode(),
+        "a Chat Completions body (object chat.completion)",
+    ),
     "array.json": (b"[1,2]", "a JSON array, not a recorded exchange"),
     "number.json": (b"42", "a JSON number"),
     "ten_mb_string.json": (json.dumps(_response(instructions="x" * 10_000_000)).encode(), None),
@@ -145,12 +168,19 @@ def test_unreadable_files_are_counted_and_never_pass_as_ok(report):
 
 # Checks on these two were quadratic (checks/framing.py, checks/lifecycle.py: 87 s and 142 s) before they were made
 # linear. Each runs alone, so that a regression costs only its own verdict (the guard is the subprocess timeout).
-@pytest.mark.parametrize("name, text", [
-    ("done_20k.sse", "data: [DONE]\n\n" * 20_000),
-    ("errors_20k.sse", "".join(
-        f'event: error\ndata: {{"type":"error","sequence_number":{i},"code":"x","message":"m","param":null}}\n\n'
-        for i in range(20_000))),
-])
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("done_20k.sse", "data: [DONE]\n\n" * 20_000),
+        (
+            "errors_20k.sse",
+            "".join(
+                f'event: error\ndata: {{"type":"error","sequence_number":{i},"code":"x","message":"m","param":null}}\n\n'
+                for i in range(20_000)
+            ),
+        ),
+    ],
+)
 def test_twenty_thousand_repeated_events_are_judged_in_bounded_time(tmp_path, name, text):
     (tmp_path / name).write_text(text)
     doc, _ = run_check(tmp_path)
@@ -161,17 +191,21 @@ def test_twenty_thousand_repeated_events_are_judged_in_bounded_time(tmp_path, na
 
 # --- the same defences, unit by unit ------------------------------------------------------------------------
 
+
 def test_alias_bomb_cassette_is_refused_before_it_is_built():
     r = load_text(_alias_bomb(), "bomb.yaml")
     assert r.exchanges == [] and r.error == "YAML alias expansion over 100000 nodes: refused (a YAML bomb?)"
 
 
-@pytest.mark.parametrize("text, message", [
-    ("a: &a [*a]\n", "recursive"),
-    ("a: &a [1]\n" + "".join(f"b{i}: *a\n" for i in range(101)), "over 100 aliases"),
-    ("- " * 150 + "x\n", "nested deeper than 100"),
-    ("a: &a " + "[" * 60 + "1" + "]" * 60 + "\nb: " + "[" * 50 + "*a" + "]" * 50 + "\n", "through aliases"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("a: &a [*a]\n", "recursive"),
+        ("a: &a [1]\n" + "".join(f"b{i}: *a\n" for i in range(101)), "over 100 aliases"),
+        ("- " * 150 + "x\n", "nested deeper than 100"),
+        ("a: &a " + "[" * 60 + "1" + "]" * 60 + "\nb: " + "[" * 50 + "*a" + "]" * 50 + "\n", "through aliases"),
+    ],
+)
 def test_safe_yaml_refuses_recursion_many_aliases_and_depth(text, message):
     with pytest.raises(safe_yaml.YAMLBombError, match=message):
         safe_yaml.load(text)
@@ -210,31 +244,42 @@ def test_live_parser_counts_invalid_utf8_split_across_chunks():
     assert parser.framing.invalid_utf8 == 1 and [e.data for e in parser.events][1] == {"b": "\ufffd"}
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("[1,2]", "a JSON array, not a recorded exchange"),
-    ("[]", "an empty JSON array"),
-    ("3.5", "a JSON number"),
-    ('"text"', "a JSON string"),
-    ("null", "a JSON null"),
-    ('{"id": "chatcmpl-1", "object": "chat.completion", "choices": []}',
-     "a Chat Completions body (object chat.completion), not a Responses exchange"),
-    ('{"object": "chat.completion.chunk", "choices": []}', "a Chat Completions body (object chat.completion.chunk)"),
-    ('{"name": "x", "version": 2}', "a JSON object with keys name, version, not a recorded exchange"),
-    ("", "an empty file"),
-    ("[" * 200 + "]" * 200, "a JSON document nested deeper than 100"),
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("[1,2]", "a JSON array, not a recorded exchange"),
+        ("[]", "an empty JSON array"),
+        ("3.5", "a JSON number"),
+        ('"text"', "a JSON string"),
+        ("null", "a JSON null"),
+        (
+            '{"id": "chatcmpl-1", "object": "chat.completion", "choices": []}',
+            "a Chat Completions body (object chat.completion), not a Responses exchange",
+        ),
+        (
+            '{"object": "chat.completion.chunk", "choices": []}',
+            "a Chat Completions body (object chat.completion.chunk)",
+        ),
+        ('{"name": "x", "version": 2}', "a JSON object with keys name, version, not a recorded exchange"),
+        ("", "an empty file"),
+        ("[" * 200 + "]" * 200, "a JSON document nested deeper than 100"),
+    ],
+)
 def test_a_document_that_is_no_exchange_is_an_unreadable_file_with_a_reason(text, reason):
     r = load_text(text, "doc.json")
     assert r.exchanges == [] and r.error and reason in r.error, r.error
 
 
-@pytest.mark.parametrize("doc", [
-    {"id": "resp_1", "object": "response", "status": "completed", "output": []},
-    {"error": {"message": "bad", "type": "invalid_request_error", "param": None, "code": None}},
-    {"id": "resp_1", "object": "response.deleted", "deleted": True},
-    {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": False},
-    [{"type": "response.created", "sequence_number": 0, "response": {}}],
-])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"id": "resp_1", "object": "response", "status": "completed", "output": []},
+        {"error": {"message": "bad", "type": "invalid_request_error", "param": None, "code": None}},
+        {"id": "resp_1", "object": "response.deleted", "deleted": True},
+        {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": False},
+        [{"type": "response.created", "sequence_number": 0, "response": {}}],
+    ],
+)
 def test_bare_bodies_that_are_real_exchanges_are_kept(doc):
     r = load_text(json.dumps(doc), "body.json")
     assert r.error is None and r.format == "json-body" and len(r.exchanges) == 1
@@ -242,8 +287,14 @@ def test_bare_bodies_that_are_real_exchanges_are_kept(doc):
 
 def test_deep_body_inside_a_cassette_is_a_body_error_not_a_crash():
     body = "[" * 700 + "]" * 700
-    cassette = {"interactions": [{"request": {"method": "POST", "uri": "https://h/v1/responses", "body": body},
-                                  "response": {"status": {"code": 200}, "headers": {}, "body": {"string": body}}}]}
+    cassette = {
+        "interactions": [
+            {
+                "request": {"method": "POST", "uri": "https://h/v1/responses", "body": body},
+                "response": {"status": {"code": 200}, "headers": {}, "body": {"string": body}},
+            }
+        ]
+    }
     r = load_text(yaml.safe_dump(cassette), "c.yaml")
     assert r.error is None
     [ex] = r.exchanges
@@ -258,15 +309,16 @@ def test_a_stream_file_keeps_parsed_events_without_a_second_copy_of_the_text(tmp
     path.write_text(text * (RAW_PREFIX // len(text) + 2))
     [ex] = load_file(path).exchanges
     resp = ex.response
-    assert len(resp.raw_body) == RAW_PREFIX and text.startswith(resp.raw_body[:len(text)])
+    assert len(resp.raw_body) == RAW_PREFIX and text.startswith(resp.raw_body[: len(text)])
     parsed = [e for e in resp.events if e.data is not None]
     broken = [e for e in resp.events if e.parse_error]
     assert parsed and all(e.raw == "" for e in parsed)
     assert broken and all(e.raw == "{not json" for e in broken)
     # The file read in chunks gives the same events as the same text parsed whole.
     whole, _ = parse_sse(path.read_text())
-    assert [(e.data, e.event, e.parse_error, e.done) for e in resp.events] == \
-        [(e.data, e.event, e.parse_error, e.done) for e in whole]
+    assert [(e.data, e.event, e.parse_error, e.done) for e in resp.events] == [
+        (e.data, e.event, e.parse_error, e.done) for e in whole
+    ]
 
 
 @pytest.mark.skipif(not realworld_files(), reason=SKIP_REASON)

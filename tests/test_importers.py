@@ -24,6 +24,7 @@ def _rel(p: Path) -> str:
 
 # --- the real-world corpus -------------------------------------------------------------------------
 
+
 @pytest.mark.skipif(not CORPUS_FILES, reason=SKIP_REASON)
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=_rel if CORPUS_FILES else None)
 def test_every_realworld_file_imports_with_at_least_one_exchange(path):
@@ -66,7 +67,11 @@ def test_openai_dotnet_stream_lines_concatenate_into_a_fully_parsed_stream():
 def test_test_proxy_delete_session_yields_create_retrieve_delete_and_a_404():
     r = load_file(require_realworld() / "openai" / "openai-dotnet__CanDeleteResponse.json")
     assert [(e.endpoint, e.response.status) for e in r.exchanges] == [
-        ("create", 200), ("retrieve", 200), ("delete", 200), ("retrieve", 404)]
+        ("create", 200),
+        ("retrieve", 200),
+        ("delete", 200),
+        ("retrieve", 404),
+    ]
     assert r.exchanges[2].response.body["deleted"] is True
 
 
@@ -134,6 +139,7 @@ def test_vercel_chunks_file_is_jsonl_events():
 
 # --- own fixtures ----------------------------------------------------------------------------------
 
+
 def test_har_fixture_reads_stream_base64_gzip_and_non_json_bodies():
     r = load_file(FIXTURES / "session.har")
     assert r.error is None and r.format == "har"
@@ -171,11 +177,24 @@ def test_crlf_sse_fixture_with_done_sentinel():
 
 def test_stock_vcrpy_binary_body_without_encoding_header_is_gunzipped_by_magic(tmp_path):
     body = gzip.compress(b'{"object":"response","status":"completed"}')
-    cassette = {"version": 1, "interactions": [{
-        "request": {"method": "POST", "uri": "https://h/v1/responses", "body": b'{"model":"m"}',
-                    "headers": {"Content-Type": "application/json"}},
-        "response": {"status": {"code": 200, "message": "OK"}, "headers": {"Content-Type": ["application/json"]},
-                     "body": {"string": body}}}]}
+    cassette = {
+        "version": 1,
+        "interactions": [
+            {
+                "request": {
+                    "method": "POST",
+                    "uri": "https://h/v1/responses",
+                    "body": b'{"model":"m"}',
+                    "headers": {"Content-Type": "application/json"},
+                },
+                "response": {
+                    "status": {"code": 200, "message": "OK"},
+                    "headers": {"Content-Type": ["application/json"]},
+                    "body": {"string": body},
+                },
+            }
+        ],
+    }
     path = tmp_path / "c.yaml"
     path.write_text(yaml.safe_dump(cassette))
     ex = load_file(path).exchanges[0]
@@ -184,7 +203,9 @@ def test_stock_vcrpy_binary_body_without_encoding_header_is_gunzipped_by_magic(t
 
 def test_stream_detected_by_content_even_without_content_type(tmp_path):
     response = {"status": 200, "headers": {}, "body": {"string": 'data: {"type":"x"}\n\n'}}
-    cassette = {"interactions": [{"request": {"method": "POST", "uri": "https://h/v1/responses"}, "response": response}]}
+    cassette = {
+        "interactions": [{"request": {"method": "POST", "uri": "https://h/v1/responses"}, "response": response}]
+    }
     path = tmp_path / "c.json"  # vcrpy's JSON serializer: same shape, detected by content
     path.write_text(json.dumps(cassette))
     r = load_file(path)
@@ -192,9 +213,18 @@ def test_stream_detected_by_content_even_without_content_type(tmp_path):
 
 
 def test_undecodable_response_body_sets_body_error_and_keeps_raw(tmp_path):
-    cassette = {"interactions": [{"request": {"method": "GET", "uri": "https://h/v1/responses/r"},
-                                  "response": {"status": {"code": 200}, "headers": {"content-encoding": ["gzip"]},
-                                               "body": {"string": b"not gzip at all"}}}]}
+    cassette = {
+        "interactions": [
+            {
+                "request": {"method": "GET", "uri": "https://h/v1/responses/r"},
+                "response": {
+                    "status": {"code": 200},
+                    "headers": {"content-encoding": ["gzip"]},
+                    "body": {"string": b"not gzip at all"},
+                },
+            }
+        ]
+    }
     path = tmp_path / "c.yaml"
     path.write_text(yaml.safe_dump(cassette))
     resp = load_file(path).exchanges[0].response
@@ -241,22 +271,25 @@ _HAR_NO_ENTRIES = '{"log": {"version": "1.2"}}'
 _HAR_NO_URL = '{"log": {"entries": [{"request": {"method": "GET"}, "response": {"status": 200, "content": {}}}]}}'
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("truncated.yaml", b"interactions:\n- request:\n    uri: 'https://h/v1/resp", "YAML syntax error"),
-    ("syntax.json", b'{"id": "resp_1", "object": "response",,}', "JSON syntax error"),
-    ("empty.json", b"", "empty file"),
-    ("blank.yaml", b"  \n\n", "empty file"),
-    ("random.bin", bytes(range(256)) * 4, "not UTF-8"),
-    ("nul.txt", b"abc\0def", "binary content"),
-    ("bad.gz", b"\x1f\x8b\x08\x00garbage", "corrupt gzip"),
-    ("no_entries.har", _HAR_NO_ENTRIES.encode(), "HAR: log has no `entries`"),
-    ("no_url.har", _HAR_NO_URL.encode(), "HAR: entry 0.request has no `url`"),
-    ("profile.yaml", b"name: acme\nbase_urls: []\n", "unknown format"),
-    ("scalar.json", b"42", "unknown format"),
-    ("prose.txt", b"just some words", "unknown format"),
-    ("vcr_bad.yaml", b"interactions: 5\n", "`interactions` is not a list"),
-    ("vcr_no_request.yaml", b"interactions:\n- response: {}\n", "interaction 0 has no `request`"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("truncated.yaml", b"interactions:\n- request:\n    uri: 'https://h/v1/resp", "YAML syntax error"),
+        ("syntax.json", b'{"id": "resp_1", "object": "response",,}', "JSON syntax error"),
+        ("empty.json", b"", "empty file"),
+        ("blank.yaml", b"  \n\n", "empty file"),
+        ("random.bin", bytes(range(256)) * 4, "not UTF-8"),
+        ("nul.txt", b"abc\0def", "binary content"),
+        ("bad.gz", b"\x1f\x8b\x08\x00garbage", "corrupt gzip"),
+        ("no_entries.har", _HAR_NO_ENTRIES.encode(), "HAR: log has no `entries`"),
+        ("no_url.har", _HAR_NO_URL.encode(), "HAR: entry 0.request has no `url`"),
+        ("profile.yaml", b"name: acme\nbase_urls: []\n", "unknown format"),
+        ("scalar.json", b"42", "unknown format"),
+        ("prose.txt", b"just some words", "unknown format"),
+        ("vcr_bad.yaml", b"interactions: 5\n", "`interactions` is not a list"),
+        ("vcr_no_request.yaml", b"interactions:\n- response: {}\n", "interaction 0 has no `request`"),
+    ],
+)
 def test_malformed_file_gives_an_error_and_no_exchanges(tmp_path, name, data, message):
     path = tmp_path / name
     path.write_bytes(data)
@@ -275,8 +308,16 @@ def test_gzipped_recording_is_read_through(tmp_path):
 
 
 def test_har_content_with_invalid_base64_is_an_error(tmp_path):
-    har = {"log": {"entries": [{"request": {"method": "GET", "url": "https://h/v1/responses/r"},
-                                "response": {"status": 200, "content": {"text": "%%%", "encoding": "base64"}}}]}}
+    har = {
+        "log": {
+            "entries": [
+                {
+                    "request": {"method": "GET", "url": "https://h/v1/responses/r"},
+                    "response": {"status": 200, "content": {"text": "%%%", "encoding": "base64"}},
+                }
+            ]
+        }
+    }
     r = load_text(json.dumps(har), "x.har")
     assert r.error and "base64" in r.error
 
@@ -286,7 +327,6 @@ def test_realworld_dir_honours_the_environment_variable(tmp_path, monkeypatch):
     assert realworld_dir() == tmp_path
     monkeypatch.setenv("RESPCOMPAT_REALWORLD", os.fspath(tmp_path / "absent"))
     assert realworld_dir() is None
-
 
 
 def test_event_lines_holding_several_streams_become_one_exchange_per_response():
@@ -308,8 +348,10 @@ def test_event_lines_holding_several_streams_become_one_exchange_per_response():
 def test_documentation_excerpt_cassettes_are_marked_as_fragments():
     from respcompat.importers import load_text
 
-    text = ("respcompat:\n  provenance: {kind: documentation, page: X, excerpt: true}\n"
-            "interactions:\n- request: {method: POST, uri: 'https://h/v1/responses', body: '{}', headers: {}}\n"
-            "  response: {status: {code: 200, message: OK}, headers: {}, body: {string: '{}'}}\nversion: 1\n")
+    text = (
+        "respcompat:\n  provenance: {kind: documentation, page: X, excerpt: true}\n"
+        "interactions:\n- request: {method: POST, uri: 'https://h/v1/responses', body: '{}', headers: {}}\n"
+        "  response: {status: {code: 200, message: OK}, headers: {}, body: {string: '{}'}}\nversion: 1\n"
+    )
     [ex] = load_text(text, "x.yaml").exchanges
     assert ex.meta["fragment"] is True

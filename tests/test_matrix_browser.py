@@ -21,7 +21,15 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary on 
 
 
 def _chromium(*args: str) -> subprocess.CompletedProcess:
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1400,1000", *args]
+    cmd = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--window-size=1400,1000",
+        *args,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
 
 
@@ -32,8 +40,13 @@ def matrix_page(tmp_path_factory) -> Path:
     records = []
     for p in PROVIDERS:
         d = out / p
-        subprocess.run([sys.executable, "-m", "pytest", f"--provider={p}", "-q", f"--report-dir={d}", "--record-mode=none"],
-                       cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+        subprocess.run(
+            [sys.executable, "-m", "pytest", f"--provider={p}", "-q", f"--report-dir={d}", "--record-mode=none"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert (d / "run.json").is_file(), f"the offline {p} run wrote no record"
         records.append(load_record(d))
     page = out / "matrix.html"
@@ -64,9 +77,13 @@ def test_a_scripted_click_opens_the_cells_drill_down(matrix_page, tmp_path):
     assert re.search(r'<aside id="panel">', dom), "the drill-down panel stayed hidden"
     shown = re.findall(r'<section class="drill" data-key="([^"]+)">', dom)  # only the opened one lost `hidden`
     assert shown == [key]
-    section = dom[dom.index(f'data-key="{key}">'):]
-    section = section[:section.index("</section>")]
-    assert "finding(s)" in section and "cassettes/llamacpp/probe.instructions.yaml" in section and "parameter probe" in section
+    section = dom[dom.index(f'data-key="{key}">') :]
+    section = section[: section.index("</section>")]
+    assert (
+        "finding(s)" in section
+        and "cassettes/llamacpp/probe.instructions.yaml" in section
+        and "parameter probe" in section
+    )
     assert re.search(r'class="cell v-[a-z-]+ sel"[^>]*data-key="' + re.escape(key), dom)  # the clicked cell is marked
     png = tmp_path / "drilldown.png"
     _chromium(f"--screenshot={png}", matrix_page.as_uri() + f"?open={key}")

@@ -105,9 +105,12 @@ def test_each_wire_field_erratum_shows_its_field_with_the_type_it_gives(erratum)
     for entry in erratum["evidence"]:
         file, pointer, etype, seq = _evidence(entry)
         assert file.startswith("openai/"), entry
-        values = [resolve_pointer(doc, pointer) for ex in load_file(root / file).exchanges
-                  for t, n, doc in _documents(ex) if (etype is None or t == etype) and (seq is None or n == seq)
-                  and _resolves(doc, pointer)]
+        values = [
+            resolve_pointer(doc, pointer)
+            for ex in load_file(root / file).exchanges
+            for t, n, doc in _documents(ex)
+            if (etype is None or t == etype) and (seq is None or n == seq) and _resolves(doc, pointer)
+        ]
         assert values, entry
         for v in values:
             assert not list(validator.iter_errors(v)), (entry, v)
@@ -124,7 +127,21 @@ def _resolves(doc, pointer: str) -> bool:
 def test_the_wire_field_errata_cover_what_the_brief_found():
     """The fields the first extension.field run reported on OpenAI traffic all have an erratum."""
     added = {e["pointer"].rsplit("/", 1)[-1] for e in WIRE_FIELDS}
-    assert {"store", "billing", "frequency_penalty", "presence_penalty", "tool_usage", "obfuscation", "bytes",
-            "background", "output_format", "quality", "revised_prompt", "size", "vector_store_id", "n",
-            "return_token_budget"} <= added
+    assert {
+        "store",
+        "billing",
+        "frequency_penalty",
+        "presence_penalty",
+        "tool_usage",
+        "obfuscation",
+        "bytes",
+        "background",
+        "output_format",
+        "quality",
+        "revised_prompt",
+        "size",
+        "vector_store_id",
+        "n",
+        "return_token_budget",
+    } <= added
     assert all(Path(e["wire_since"]["file"]).parts[0] == "openai" for e in WIRE_FIELDS)

@@ -15,15 +15,45 @@ from respcompat.contracts import KindNotInContract, load_contract
 from respcompat.importers import load_file
 
 RESPONSE = {
-    "id": "resp_1", "object": "response", "created_at": 1767225600, "completed_at": 1767225601,
-    "status": "completed", "incomplete_details": None, "model": "m", "previous_response_id": None,
-    "instructions": None, "error": None, "tools": [], "tool_choice": "auto", "truncation": "disabled",
-    "parallel_tool_calls": True, "text": {"format": {"type": "text"}}, "top_p": 1.0, "presence_penalty": 0.0,
-    "frequency_penalty": 0.0, "top_logprobs": 0, "temperature": 1.0, "reasoning": None, "usage": None,
-    "max_output_tokens": None, "max_tool_calls": None, "store": True, "background": False,
-    "service_tier": "default", "metadata": {}, "safety_identifier": None, "prompt_cache_key": None,
-    "output": [{"type": "message", "id": "msg_1", "status": "completed", "role": "assistant",
-                "content": [{"type": "output_text", "text": "Hi", "annotations": [], "logprobs": []}]}],
+    "id": "resp_1",
+    "object": "response",
+    "created_at": 1767225600,
+    "completed_at": 1767225601,
+    "status": "completed",
+    "incomplete_details": None,
+    "model": "m",
+    "previous_response_id": None,
+    "instructions": None,
+    "error": None,
+    "tools": [],
+    "tool_choice": "auto",
+    "truncation": "disabled",
+    "parallel_tool_calls": True,
+    "text": {"format": {"type": "text"}},
+    "top_p": 1.0,
+    "presence_penalty": 0.0,
+    "frequency_penalty": 0.0,
+    "top_logprobs": 0,
+    "temperature": 1.0,
+    "reasoning": None,
+    "usage": None,
+    "max_output_tokens": None,
+    "max_tool_calls": None,
+    "store": True,
+    "background": False,
+    "service_tier": "default",
+    "metadata": {},
+    "safety_identifier": None,
+    "prompt_cache_key": None,
+    "output": [
+        {
+            "type": "message",
+            "id": "msg_1",
+            "status": "completed",
+            "role": "assistant",
+            "content": [{"type": "output_text", "text": "Hi", "annotations": [], "logprobs": []}],
+        }
+    ],
 }
 
 
@@ -39,8 +69,11 @@ def test_contract_meta_declares_no_base_and_no_errata(contract):
 
 
 def test_kinds_the_spec_lacks_are_absent_and_validate_says_so(contract):
-    assert [k for k in ("request", "response", "event", "error", "deleted", "input_items") if contract.has(k)] \
-        == ["request", "response", "event"]
+    assert [k for k in ("request", "response", "event", "error", "deleted", "input_items") if contract.has(k)] == [
+        "request",
+        "response",
+        "event",
+    ]
     with pytest.raises(KindNotInContract, match="no 'deleted' schema"):
         contract.validate("deleted", {"id": "resp_1", "object": "response.deleted", "deleted": True})
     with pytest.raises(ValueError):
@@ -52,8 +85,15 @@ def test_minimal_response_event_and_request_validate(contract):
     response_errors = contract.validate("response", RESPONSE).errors
     assert response_errors == [], [(e.pointer, e.message) for e in response_errors]
     for event in (
-        {"type": "response.output_text.delta", "sequence_number": 3, "item_id": "msg_1", "output_index": 0,
-         "content_index": 0, "delta": "Hi", "logprobs": []},
+        {
+            "type": "response.output_text.delta",
+            "sequence_number": 3,
+            "item_id": "msg_1",
+            "output_index": 0,
+            "content_index": 0,
+            "delta": "Hi",
+            "logprobs": [],
+        },
         {"type": "response.completed", "sequence_number": 9, "response": RESPONSE},
     ):
         errors = contract.validate("event", event).errors
@@ -67,9 +107,18 @@ def test_planted_wrong_type_is_reported(contract):
     assert [(e.pointer, e.keyword) for e in errors] == [("/created_at", "type")]
     assert errors[0].source == "openresponses:ResponseResource"
 
-    bad_event = {"type": "response.output_text.delta", "sequence_number": "3", "item_id": "msg_1",
-                 "output_index": 0, "content_index": 0, "delta": "Hi", "logprobs": []}
-    assert [(e.pointer, e.keyword) for e in contract.validate("event", bad_event).errors] == [("/sequence_number", "type")]
+    bad_event = {
+        "type": "response.output_text.delta",
+        "sequence_number": "3",
+        "item_id": "msg_1",
+        "output_index": 0,
+        "content_index": 0,
+        "delta": "Hi",
+        "logprobs": [],
+    }
+    assert [(e.pointer, e.keyword) for e in contract.validate("event", bad_event).errors] == [
+        ("/sequence_number", "type")
+    ]
 
     unknown = contract.validate("event", {"type": "response.web_search_call.searching", "sequence_number": 1})
     assert [e.keyword for e in unknown.errors] == ["x-dispatch"]
@@ -97,11 +146,15 @@ def test_count_real_openai_recordings_failing_open_responses(contract):
                 errors = contract.validate(kind, doc).errors
                 counts[kind, "total"] += 1
                 counts[kind, "failing"] += bool(errors)
-                for e in {(kind, "/".join("#" if t.isdigit() else t for t in e.pointer.split("/")), e.keyword) for e in errors}:
+                for e in {
+                    (kind, "/".join("#" if t.isdigit() else t for t in e.pointer.split("/")), e.keyword) for e in errors
+                }:
                     where[e] += 1
     assert counts["response", "total"] + counts["event", "total"] > 0
-    print(f"\nopenresponses vs real OpenAI recordings: "
-          f"response bodies {counts['response', 'failing']}/{counts['response', 'total']} fail, "
-          f"events {counts['event', 'failing']}/{counts['event', 'total']} fail")
+    print(
+        f"\nopenresponses vs real OpenAI recordings: "
+        f"response bodies {counts['response', 'failing']}/{counts['response', 'total']} fail, "
+        f"events {counts['event', 'failing']}/{counts['event', 'total']} fail"
+    )
     for (kind, ptr, kw), n in where.most_common(15):
         print(f"  {n:5d}  {kind:8s} {ptr or '/'}  [{kw}]")

@@ -80,8 +80,11 @@ def test_planted_divergence_is_detected(m):
     assert not errors
     fired = {f.check for f in findings}
     for e in expected:
-        hits = [f for f in findings if f.check == e["check"]
-                and all(getattr(f, k) == e[k] for k in ("pointer", "event", "exchange") if k in e)]
+        hits = [
+            f
+            for f in findings
+            if f.check == e["check"] and all(getattr(f, k) == e[k] for k in ("pointer", "event", "exchange") if k in e)
+        ]
         assert hits, f"{m['id']}: expected {e}, got {[f.to_json() for f in findings]}"
         # --provider openai: every failure counts; one that rests on the model's words is model-dependent
         assert all(f.classification in (UNDOCUMENTED, MODEL_DEPENDENT, EXTENSION) for f in hits)

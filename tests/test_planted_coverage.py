@@ -28,8 +28,11 @@ def _planted_ids() -> set[str]:
 
 def test_every_registered_check_has_a_planted_mutation():
     registry = load_all()
-    required = {cid for cid, spec in registry.items()
-                if not cid.startswith(EXEMPT_PREFIXES) and spec.func.__module__ not in EXEMPT_MODULES}
+    required = {
+        cid
+        for cid, spec in registry.items()
+        if not cid.startswith(EXEMPT_PREFIXES) and spec.func.__module__ not in EXEMPT_MODULES
+    }
     assert sorted(required - _planted_ids()) == []
 
 

@@ -35,8 +35,17 @@ def cassettes(tmp_path: Path) -> Path:
 
 
 def run(pytester: pytest.Pytester, tmp_path: Path, cassettes: Path, *args: str) -> pytest.RunResult:
-    return pytester.runpytest(str(SUITE), "--provider", "openai", "--cassette-dir", str(cassettes),
-                              "--report-dir", str(tmp_path / "reports"), "-rsx", *args)
+    return pytester.runpytest(
+        str(SUITE),
+        "--provider",
+        "openai",
+        "--cassette-dir",
+        str(cassettes),
+        "--report-dir",
+        str(tmp_path / "reports"),
+        "-rsx",
+        *args,
+    )
 
 
 def record_of(tmp_path: Path) -> dict:
@@ -45,8 +54,9 @@ def record_of(tmp_path: Path) -> dict:
 
 def test_replay_without_cassette_skips_with_the_command_that_records_it(pytester, tmp_path):
     result = run(pytester, tmp_path, tmp_path / "empty", "-k", "stream.text")
-    result.stdout.fnmatch_lines(["*no cassette*stream.text.yaml; record it with: pytest --provider openai "
-                                 "--record-mode once -k stream.text*"])
+    result.stdout.fnmatch_lines(
+        ["*no cassette*stream.text.yaml; record it with: pytest --provider openai --record-mode once -k stream.text*"]
+    )
     assert result.ret == 0
 
 
@@ -60,8 +70,9 @@ def test_new_divergence_fails_with_the_finding_and_no_traceback(pytester, tmp_pa
     result = run(pytester, tmp_path, cassettes, "-k", CASE)
     out = result.stdout.str()
     assert result.ret == 1
-    result.stdout.fnmatch_lines(["*new undocumented divergence(s)*", "*undocumented-divergence  *  at /*",
-                                 "*expected: *", "*actual: *"])
+    result.stdout.fnmatch_lines(
+        ["*new undocumented divergence(s)*", "*undocumented-divergence  *  at /*", "*expected: *", "*actual: *"]
+    )
     assert "Traceback" not in out and "def test_case" not in out
     case = record_of(tmp_path)["cases"][0]
     assert case["id"] == CASE and case["outcome"] == "failed" and case["findings"]
@@ -97,8 +108,14 @@ def test_documentation_cassette_is_judged_as_transcribed_without_sending(pyteste
     path = cassettes / "openai" / f"{CASE}.yaml"
     doc = yaml.safe_load(path.read_text())
     doc["interactions"][0]["request"]["uri"] = "https://example.invalid/docs/v1/responses"
-    doc["respcompat"] = {"case": CASE, "provenance": {"kind": "documentation", "page": "OPENAI-REF",
-                                                      "url": "https://platform.openai.com/docs/api-reference/responses"}}
+    doc["respcompat"] = {
+        "case": CASE,
+        "provenance": {
+            "kind": "documentation",
+            "page": "OPENAI-REF",
+            "url": "https://platform.openai.com/docs/api-reference/responses",
+        },
+    }
     (cassettes / "openai" / "doc.response_object_example.yaml").write_text(yaml.safe_dump(doc))
     result = run(pytester, tmp_path, cassettes, "-k", "doc.response_object_example")
     cases = record_of(tmp_path)["cases"]
@@ -123,15 +140,41 @@ def test_every_case_file_satisfies_the_meta_schema_and_feature_list():
 
 def test_update_expectations_keeps_annotations_and_adds_new_divergences(tmp_path):
     path = tmp_path / "openai.yaml"
-    path.write_text(yaml.safe_dump({"provider": "openai", "expectations": [
-        {"case": "a.x", "check": "schema.response", "pointer": "/id", "reason": "triaged", "source": "OPENAI-REF"},
-        {"case": "a.x", "check": "usage.arithmetic", "pointer": "/usage", "reason": "fixed since"},
-        {"case": "b.y", "check": "schema.event", "pointer": "", "reason": "did not run"}]}))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "provider": "openai",
+                "expectations": [
+                    {
+                        "case": "a.x",
+                        "check": "schema.response",
+                        "pointer": "/id",
+                        "reason": "triaged",
+                        "source": "OPENAI-REF",
+                    },
+                    {"case": "a.x", "check": "usage.arithmetic", "pointer": "/usage", "reason": "fixed since"},
+                    {"case": "b.y", "check": "schema.event", "pointer": "", "reason": "did not run"},
+                ],
+            }
+        )
+    )
     f = lambda check, pointer: {"check": check, "pointer": pointer, "classification": "undocumented-divergence"}
-    run_record = {"version": 1, "provider": "openai", "cases": [
-        {"id": "a.x", "outcome": "failed", "findings": [f("schema.response", "/id"), f("timestamps.units", "/created_at"),
-                                                         {**f("schema.response", "/x"), "classification": "documented-deviation"}]},
-        {"id": "b.y", "outcome": "skipped", "findings": []}]}
+    run_record = {
+        "version": 1,
+        "provider": "openai",
+        "cases": [
+            {
+                "id": "a.x",
+                "outcome": "failed",
+                "findings": [
+                    f("schema.response", "/id"),
+                    f("timestamps.units", "/created_at"),
+                    {**f("schema.response", "/x"), "classification": "documented-deviation"},
+                ],
+            },
+            {"id": "b.y", "outcome": "skipped", "findings": []},
+        ],
+    }
     expectations.update_expectations(run_record, path)
     got = {(e["case"], e["check"]): e for e in expectations.load_expectations("openai", path)}
     assert set(got) == {("a.x", "schema.response"), ("a.x", "timestamps.units"), ("b.y", "schema.event")}
@@ -141,7 +184,9 @@ def test_update_expectations_keeps_annotations_and_adds_new_divergences(tmp_path
 
 def test_expectations_file_breaking_its_schema_is_refused(tmp_path):
     path = tmp_path / "openai.yaml"
-    path.write_text(yaml.safe_dump({"provider": "openai", "expectations": [{"case": "a.x", "check": "schema.response"}]}))
+    path.write_text(
+        yaml.safe_dump({"provider": "openai", "expectations": [{"case": "a.x", "check": "schema.response"}]})
+    )
     with pytest.raises(expectations.ExpectationsError, match="reason"):
         expectations.load_expectations("openai", path)
 
@@ -156,8 +201,20 @@ def test_a_transcribed_documentation_cassette_is_held_to_its_case_expectations(t
     shipped = (ROOT / "cassettes" / "dashscope" / "text.string_input.yaml").read_text()
     assert '"status": "completed' in shipped
     (cassettes / "text.string_input.yaml").write_text(shipped.replace('"status": "completed', '"status": "incomplete'))
-    cmd = [sys.executable, "-m", "pytest", str(SUITE), "--provider=dashscope", f"--cassette-dir={tmp_path / 'cassettes'}",
-           f"--report-dir={tmp_path / 'reports'}", "-q", "-p", "no:cacheprovider", "-k", "text.string_input"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(SUITE),
+        "--provider=dashscope",
+        f"--cassette-dir={tmp_path / 'cassettes'}",
+        f"--report-dir={tmp_path / 'reports'}",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-k",
+        "text.string_input",
+    ]
     subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     (case,) = [c for c in record_of(tmp_path)["cases"] if c["id"] == "text.string_input"]
     assert case["verdict"] == "diverges" and any(f["check"] == "case.status" for f in case["findings"]), case

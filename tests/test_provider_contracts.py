@@ -46,7 +46,9 @@ def test_contract_composes_into_valid_schemas(name):
         assert doc["$id"] == f"https://respcompat.dev/schemas/{name}/{rel}"
 
 
-@pytest.mark.parametrize("name,base", [("dashscope", "openai"), ("ark", "openai"), ("las", "ark"), ("rongcloud", "ark")])
+@pytest.mark.parametrize(
+    "name,base", [("dashscope", "openai"), ("ark", "openai"), ("las", "ark"), ("rongcloud", "ark")]
+)
 def test_contract_declares_its_base(name, base):
     assert json.loads((SCHEMAS / name / "contract.json").read_text())["base"] == base
 
@@ -57,7 +59,9 @@ def test_every_overlay_change_cites_a_listed_doc_and_says_why(name):
     assert profiles, f"no profile uses contract {name}"
     for path in _overlay_files(name):
         doc = json.loads(path.read_text(encoding="utf-8"))
-        changes = doc.get("changes", []) if "overlay" in doc else [{"source": doc.get("x-source"), "note": doc.get("x-note")}]
+        changes = (
+            doc.get("changes", []) if "overlay" in doc else [{"source": doc.get("x-source"), "note": doc.get("x-note")}]
+        )
         for ch in changes:
             assert ch.get("note"), f"{path}: change without note: {ch}"
             for p in profiles:
@@ -158,8 +162,11 @@ def test_documentation_cassette_carries_no_credentials(path):
         assert word not in text, f"{path.name}: {word!r}"
 
 
-@pytest.mark.parametrize("path", [p for p in DOC_CASSETTES if not _meta(p)["provenance"].get("excerpt")],
-                         ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize(
+    "path",
+    [p for p in DOC_CASSETTES if not _meta(p)["provenance"].get("excerpt")],
+    ids=lambda p: f"{p.parent.name}/{p.stem}",
+)
 def test_complete_doc_example_passes_its_own_provider_contract(path):
     errors, _ = _judge(path, load_profile(path.parent.name).contract)
     assert errors == []
@@ -209,4 +216,6 @@ def test_dashscope_examples_diverge_from_openai_where_the_docs_say():
 
 
 def test_rongcloud_items_diverge_from_openai_on_missing_annotations():
-    assert ("retrieve", "/output/0/content/0/annotations") in _openai_errors("rongcloud/doc.response_object_example.yaml")
+    assert ("retrieve", "/output/0/content/0/annotations") in _openai_errors(
+        "rongcloud/doc.response_object_example.yaml"
+    )

@@ -7,9 +7,18 @@ import yaml
 
 from respcompat.providers import PROVIDERS_DIR, ProfileError, load_profile, profile_names, validate_profile_data
 
-HOSTED = {"dashscope": "DASHSCOPE_API_KEY", "ark": "ARK_API_KEY", "las": "LAS_API_KEY",
-          "rongcloud": "RONGCLOUD_API_KEY", "openai": "OPENAI_API_KEY"}
-LOCAL = {"llamacpp": "http://127.0.0.1:8080/v1", "llama-stack": "http://127.0.0.1:8321/v1", "litellm": "http://127.0.0.1:4000/v1"}
+HOSTED = {
+    "dashscope": "DASHSCOPE_API_KEY",
+    "ark": "ARK_API_KEY",
+    "las": "LAS_API_KEY",
+    "rongcloud": "RONGCLOUD_API_KEY",
+    "openai": "OPENAI_API_KEY",
+}
+LOCAL = {
+    "llamacpp": "http://127.0.0.1:8080/v1",
+    "llama-stack": "http://127.0.0.1:8321/v1",
+    "litellm": "http://127.0.0.1:4000/v1",
+}
 
 
 def _raw(name):
@@ -91,5 +100,9 @@ def test_undocumented_endpoints_are_null():
 
 def test_input_items_milliseconds_are_a_documented_deviation():
     ds = load_profile("dashscope")
-    rules = [d for d in ds.deviations if d["check"] == "timestamps.units" and d.get("when", {}).get("endpoint") == "input_items"]
+    rules = [
+        d
+        for d in ds.deviations
+        if d["check"] == "timestamps.units" and d.get("when", {}).get("endpoint") == "input_items"
+    ]
     assert rules and rules[0]["source"] == "DS-ITEMS"

@@ -37,10 +37,16 @@ def test_the_march_2025_stream_is_judged_as_drift_and_not_passed_silently():
     result = load_file(root / "openai" / "llm-openai-plugin__test_async_model.yaml")
     findings = judge_exchanges(result.exchanges, "openai").findings
     drift = {(f.check, f.pointer) for f in findings if f.classification == CONTRACT_DRIFT}
-    assert {("schema.event", "/sequence_number"), ("schema.event", "/logprobs"),
-            ("stream.sequence_number", "/sequence_number")} <= drift
-    assert all(f.details["era"]["recorded"] == "2025-03-21" and f.details["era"]["dated_by"] == "http-date"
-               for f in findings if f.classification == CONTRACT_DRIFT)
+    assert {
+        ("schema.event", "/sequence_number"),
+        ("schema.event", "/logprobs"),
+        ("stream.sequence_number", "/sequence_number"),
+    } <= drift
+    assert all(
+        f.details["era"]["recorded"] == "2025-03-21" and f.details["era"]["dated_by"] == "http-date"
+        for f in findings
+        if f.classification == CONTRACT_DRIFT
+    )
     assert not [f for f in findings if f.classification == UNDOCUMENTED]
 
 

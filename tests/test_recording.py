@@ -22,7 +22,9 @@ pytest_plugins = ["pytester"]
 
 def _vcr(mode: str) -> vcr.VCR:
     v = vcr.VCR(record_mode=mode)
-    recording.configure(v, lambda p: recording.provenance(p.stem, model="fake-model", base_url="http://127.0.0.1:1/v1"), [KEY])
+    recording.configure(
+        v, lambda p: recording.provenance(p.stem, model="fake-model", base_url="http://127.0.0.1:1/v1"), [KEY]
+    )
     return v
 
 
@@ -36,7 +38,9 @@ def _record(path: Path, url: str, body: dict, **kw) -> Transport:
 def test_key_appears_nowhere_in_the_cassette(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     with FakeServer() as url:
-        _record(path, url, {"model": "m", "input": f"my key is {KEY}", "api_key": KEY}, params={"api_key": KEY, "key": KEY})
+        _record(
+            path, url, {"model": "m", "input": f"my key is {KEY}", "api_key": KEY}, params={"api_key": KEY, "key": KEY}
+        )
     text = path.read_text()
     assert KEY not in text
     assert "REDACTED" in text
@@ -88,17 +92,32 @@ def test_connection_error_becomes_an_infrastructure_error() -> None:
 
 
 def _run(pytester: pytest.Pytester, tmp: Path, *args: str) -> dict:
-    result = pytester.runpytest(str(SUITE), "--provider", "openai", "--cassette-dir", str(tmp / "cassettes"),
-                                "-k", "text.string_input or stream.text", "-p", "no:randomly", *args)
+    result = pytester.runpytest(
+        str(SUITE),
+        "--provider",
+        "openai",
+        "--cassette-dir",
+        str(tmp / "cassettes"),
+        "-k",
+        "text.string_input or stream.text",
+        "-p",
+        "no:randomly",
+        *args,
+    )
     assert result.ret in (0, 1), result.stdout.str()
-    return {c["id"]: c for c in json.loads((Path(args[args.index("--report-dir") + 1]) / "run.json").read_text())["cases"]}
+    return {
+        c["id"]: c for c in json.loads((Path(args[args.index("--report-dir") + 1]) / "run.json").read_text())["cases"]
+    }
 
 
-def test_record_then_replay_gives_the_same_findings(pytester: pytest.Pytester, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_record_then_replay_gives_the_same_findings(
+    pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     with FakeServer() as url:
-        recorded = _run(pytester, tmp_path, "--base-url", url, "--record-mode", "once", "--report-dir", str(tmp_path / "rec"))
+        recorded = _run(
+            pytester, tmp_path, "--base-url", url, "--record-mode", "once", "--report-dir", str(tmp_path / "rec")
+        )
     replayed = _run(pytester, tmp_path, "--base-url", url, "--report-dir", str(tmp_path / "replay"))
     assert set(recorded) == {"text.string_input", "stream.text"}
     for cid, case in recorded.items():

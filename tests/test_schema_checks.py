@@ -14,7 +14,14 @@ from respcompat.exchange import Event, Exchange, Request, Response
 from respcompat.findings import CONTRADICTION, DOCUMENTED, UNDOCUMENTED
 
 FIXTURES = (Path(__file__).parent / "fixtures" / "contracts",)
-SCHEMA_CHECKS = ["schema.request", "schema.response", "schema.event", "schema.error", "schema.deleted", "schema.input_items"]
+SCHEMA_CHECKS = [
+    "schema.request",
+    "schema.response",
+    "schema.event",
+    "schema.error",
+    "schema.deleted",
+    "schema.input_items",
+]
 
 
 def ctx(contract="openai"):
@@ -38,7 +45,12 @@ def test_clean_response_gives_no_findings():
 
 def test_planted_type_error_is_undocumented_against_openai():
     [f] = run(body_exchange(response(created_at="yesterday")))
-    assert (f.check, f.pointer, f.classification, f.contract) == ("schema.response", "/created_at", UNDOCUMENTED, "openai")
+    assert (f.check, f.pointer, f.classification, f.contract) == (
+        "schema.response",
+        "/created_at",
+        UNDOCUMENTED,
+        "openai",
+    )
     assert f.source == "openai:Response" and f.exchange == 0
 
 
@@ -92,9 +104,21 @@ def test_delete_and_input_items_bodies():
     assert run(body_exchange({"id": "resp_1", "object": "response.deleted", "deleted": True}, "DELETE", url)) == []
     [f] = run(body_exchange({"id": "resp_1", "object": "response", "deleted": True}, "DELETE", url))
     assert (f.check, f.pointer) == ("schema.deleted", "/object")
-    items = {"object": "list", "data": [{"id": "msg_1", "type": "message", "role": "user", "status": "completed",
-                                         "content": [{"type": "input_text", "text": "hi"}]}],
-             "first_id": "msg_1", "last_id": "msg_1", "has_more": False}
+    items = {
+        "object": "list",
+        "data": [
+            {
+                "id": "msg_1",
+                "type": "message",
+                "role": "user",
+                "status": "completed",
+                "content": [{"type": "input_text", "text": "hi"}],
+            }
+        ],
+        "first_id": "msg_1",
+        "last_id": "msg_1",
+        "has_more": False,
+    }
     assert run(body_exchange(items, "GET", url + "/input_items")) == []
     bad = copy.deepcopy(items)
     bad["data"][0]["content"][0]["type"] = "input_txt"
@@ -110,7 +134,14 @@ def test_request_findings_are_marked_as_request_documents():
 
 
 def test_an_invalid_request_that_was_rejected_is_no_finding():
-    error = {"error": {"message": "temperature too high", "type": "invalid_request_error", "param": "temperature", "code": None}}
+    error = {
+        "error": {
+            "message": "temperature too high",
+            "type": "invalid_request_error",
+            "param": "temperature",
+            "code": None,
+        }
+    }
     ex = body_exchange(error, status=400, req_body={"model": "gpt-4o", "input": "hi", "temperature": 3})
     assert [f.check for f in run(ex)] == []
 

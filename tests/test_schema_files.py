@@ -92,8 +92,12 @@ def test_request_schema_stays_in_draft07_and_hypothesis_can_generate_from_it():
     # hypothesis-jsonschema needs minutes to canonicalise the full `input`/`tools` unions, so generation
     # runs on the scalar-ish parameters with only the definitions they reach; validation uses the whole file.
     names = ("model", "temperature", "top_p", "max_output_tokens", "text", "reasoning", "tool_choice")
-    narrowed = {"type": "object", "required": ["model"], "additionalProperties": False,
-                "properties": {k: schema["properties"][k] for k in names}}
+    narrowed = {
+        "type": "object",
+        "required": ["model"],
+        "additionalProperties": False,
+        "properties": {k: schema["properties"][k] for k in names},
+    }
     used: set[str] = set()
     _reachable(narrowed, schema["definitions"], used)
     narrowed["definitions"] = {k: schema["definitions"][k] for k in used}

@@ -19,8 +19,14 @@ def test_secret_headers_are_redacted_and_others_kept():
 
 
 def test_key_query_parameters_are_redacted():
-    assert scrub_url("https://h/v1/responses?api_key=secret123&limit=2") == "https://h/v1/responses?api_key=REDACTED&limit=2"
+    assert (
+        scrub_url("https://h/v1/responses?api_key=secret123&limit=2")
+        == "https://h/v1/responses?api_key=REDACTED&limit=2"
+    )
 
 
 def test_secret_fields_in_json_bodies_are_redacted():
-    assert scrub_json({"a": {"api_key": "secret"}, "b": [f"Bearer {KEY}"]}) == {"a": {"api_key": REDACTED}, "b": [f"Bearer {REDACTED}"]}
+    assert scrub_json({"a": {"api_key": "secret"}, "b": [f"Bearer {KEY}"]}) == {
+        "a": {"api_key": REDACTED},
+        "b": [f"Bearer {REDACTED}"],
+    }

@@ -45,13 +45,26 @@ def _nested(depth: int) -> Any:
 
 # --- an echoing loopback server ------------------------------------------------------------------------------
 
+
 def _response(key: str, deep: int = 0) -> dict[str, Any]:
     return {
-        "id": "resp_echo1", "object": "response", "created_at": 1767225600, "completed_at": 1767225601,
+        "id": "resp_echo1",
+        "object": "response",
+        "created_at": 1767225600,
+        "completed_at": 1767225601,
         "status": key,  # breaks the contract, so the value lands in a finding (expected/actual) unless scrubbed
-        "model": "fake-model", "error": None, "incomplete_details": None,
-        "output": [{"type": "message", "id": "msg_echo1", "role": "assistant", "status": "completed",
-                    "content": [{"type": "output_text", "text": f"your key is {key}", "annotations": []}]}],
+        "model": "fake-model",
+        "error": None,
+        "incomplete_details": None,
+        "output": [
+            {
+                "type": "message",
+                "id": "msg_echo1",
+                "role": "assistant",
+                "status": "completed",
+                "content": [{"type": "output_text", "text": f"your key is {key}", "annotations": []}],
+            }
+        ],
         "usage": {"input_tokens": 5, "output_tokens": 2, "total_tokens": 7},
         "metadata": {"echo": key, **({"deep": json.dumps(_nested(deep))} if deep else {})},
         **({"deep": _nested(deep)} if deep else {}),
@@ -59,11 +72,20 @@ def _response(key: str, deep: int = 0) -> dict[str, Any]:
 
 
 def _sse(key: str) -> str:
-    events = [{"type": "response.created", "response": {**_response(key), "status": "in_progress", "output": []}},
-              {"type": "response.output_text.delta", "output_index": 0, "content_index": 0, "item_id": "msg_echo1",
-               "delta": f"key={key}"},
-              {"type": "response.completed", "response": _response(key)}]
-    return "".join(f"event: {e['type']}\ndata: {json.dumps({**e, 'sequence_number': i})}\n\n" for i, e in enumerate(events))
+    events = [
+        {"type": "response.created", "response": {**_response(key), "status": "in_progress", "output": []}},
+        {
+            "type": "response.output_text.delta",
+            "output_index": 0,
+            "content_index": 0,
+            "item_id": "msg_echo1",
+            "delta": f"key={key}",
+        },
+        {"type": "response.completed", "response": _response(key)},
+    ]
+    return "".join(
+        f"event: {e['type']}\ndata: {json.dumps({**e, 'sequence_number': i})}\n\n" for i, e in enumerate(events)
+    )
 
 
 class EchoServer:
@@ -110,6 +132,7 @@ class EchoServer:
 
 # --- the scrubber ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("shape", sorted(KEYS))
 def test_a_registered_key_is_redacted_by_value_whatever_its_shape(shape: str) -> None:
     key = KEYS[shape]
@@ -139,8 +162,11 @@ def test_a_writer_refuses_text_holding_a_secret_naming_the_file_not_the_secret(t
 def test_the_run_record_writer_scrubs_by_value(tmp_path: Path) -> None:
     key = KEYS["short12"]
     scrub.register_secret(key)
-    record = {"version": 1, "provider": "openai", "cases": [{"id": "x", "outcome": "error", "findings": [],
-                                                             "infra_error": f"POST /responses: 401 for {key}"}]}
+    record = {
+        "version": 1,
+        "provider": "openai",
+        "cases": [{"id": "x", "outcome": "error", "findings": [], "infra_error": f"POST /responses: 401 for {key}"}],
+    }
     write_run_record(record, tmp_path)
     for f in tmp_path.iterdir():
         assert key not in f.read_text(), f.name
@@ -175,6 +201,7 @@ def test_logs_are_scrubbed_once_a_secret_is_known(caplog: pytest.LogCaptureFixtu
 
 # --- recordings and the plugin --------------------------------------------------------------------------------
 
+
 def test_a_recording_holds_no_echoed_key_in_body_header_or_error(tmp_path: Path) -> None:
     key = KEYS["bare40"]
     path = tmp_path / "c.yaml"
@@ -206,17 +233,34 @@ def test_a_600_deep_body_is_recorded_and_judged(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("shape", sorted(KEYS))
-def test_the_key_in_use_is_nowhere_after_a_plugin_recording(shape: str, pytester: pytest.Pytester, tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_key_in_use_is_nowhere_after_a_plugin_recording(
+    shape: str, pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     key = KEYS[shape]
     monkeypatch.setenv("OPENAI_API_KEY", key)
     cassettes, reports = tmp_path / "cassettes", tmp_path / "reports"
     server = EchoServer()
     with server as url:
-        result = pytester.runpytest(str(SUITE), "--provider", "openai", "--base-url", url, "--record-mode", "once",
-                                    "--cassette-dir", str(cassettes), "--report-dir", str(reports),
-                                    "-k", "text.string_input or stream.text or errors.unknown_model",
-                                    "-p", "no:randomly", "-rA", "-vv", "--log-level=INFO")
+        result = pytester.runpytest(
+            str(SUITE),
+            "--provider",
+            "openai",
+            "--base-url",
+            url,
+            "--record-mode",
+            "once",
+            "--cassette-dir",
+            str(cassettes),
+            "--report-dir",
+            str(reports),
+            "-k",
+            "text.string_input or stream.text or errors.unknown_model",
+            "-p",
+            "no:randomly",
+            "-rA",
+            "-vv",
+            "--log-level=INFO",
+        )
     out = result.stdout.str() + result.stderr.str()
     assert server.seen and set(server.seen) == {key}  # the key really was in use, and echoed
     written = {f: f.read_text() for d in (cassettes, reports) for f in d.rglob("*") if f.is_file()}

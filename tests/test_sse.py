@@ -14,7 +14,7 @@ DELTA = '{"type":"response.output_text.delta","delta":"h\\u00e9"}'
 SAMPLE = (
     "\ufeffid: 1\r\nevent: response.created\r\n:HTTP_STATUS/200\r\ndata:" + CREATED + "\r\n\r\n"
     "event: response.output_text.delta\ndata: " + DELTA + "\n\n"
-    "data: {\"type\":\"x\",\r\ndata: \"text\":\"日本語 ✓\"}\r\r"
+    'data: {"type":"x",\r\ndata: "text":"日本語 ✓"}\r\r'
     "data: [DONE]\n\n"
 )
 
@@ -91,7 +91,7 @@ def test_block_without_data_is_not_dispatched():
 
 
 def test_truncated_tail_is_reported_not_dropped():
-    events, framing = parse_sse(f"data: {CREATED}\n\nevent: response.completed\ndata: {{\"type\":\"resp")
+    events, framing = parse_sse(f'data: {CREATED}\n\nevent: response.completed\ndata: {{"type":"resp')
     assert framing.unterminated_tail
     assert len(events) == 2 and events[1].event == "response.completed"
     assert events[1].parse_error.startswith(TRUNCATED) and events[1].raw == '{"type":"resp'
@@ -144,15 +144,19 @@ def test_jsonl_events_one_per_line_with_kind_jsonl():
 
 # A value never starts with a space we would strip, and holds no line break, so each event round-trips.
 _value = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\0"), max_size=12).filter(
-    lambda s: not s.startswith(" "))
-_event = st.fixed_dictionaries({
-    "event": st.none() | _value.filter(bool),
-    "id": st.none() | _value,
-    "comment": st.none() | _value,
-    "data": st.lists(st.one_of(_value, st.builds(json.dumps, st.dictionaries(_value, st.integers()))), min_size=1,
-                     max_size=3),
-    "space": st.booleans(),
-})
+    lambda s: not s.startswith(" ")
+)
+_event = st.fixed_dictionaries(
+    {
+        "event": st.none() | _value.filter(bool),
+        "id": st.none() | _value,
+        "comment": st.none() | _value,
+        "data": st.lists(
+            st.one_of(_value, st.builds(json.dumps, st.dictionaries(_value, st.integers()))), min_size=1, max_size=3
+        ),
+        "space": st.booleans(),
+    }
+)
 
 
 def _serialize(events, eol):

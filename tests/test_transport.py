@@ -26,10 +26,17 @@ from respcompat.providers import PROVIDERS_DIR, ProfileError, validate_profile_d
 from respcompat.transport import InfraError, LimitReached, Limits, Run, Transport, retry_after_seconds, tokens_of
 
 BODY = {"model": "m", "input": "hi"}
-OK = {"id": "resp_1", "object": "response", "status": "completed", "output": [],
-      "usage": {"input_tokens": 3, "output_tokens": 4, "total_tokens": 7}}
-EVENTS = [{"type": "response.created", "sequence_number": 0, "response": {"id": "resp_1", "status": "in_progress"}},
-          {"type": "response.output_text.delta", "sequence_number": 1, "delta": "po"}]
+OK = {
+    "id": "resp_1",
+    "object": "response",
+    "status": "completed",
+    "output": [],
+    "usage": {"input_tokens": 3, "output_tokens": 4, "total_tokens": 7},
+}
+EVENTS = [
+    {"type": "response.created", "sequence_number": 0, "response": {"id": "resp_1", "status": "in_progress"}},
+    {"type": "response.output_text.delta", "sequence_number": 1, "delta": "po"},
+]
 
 
 # --- a scripted loopback server ------------------------------------------------------------------------------
@@ -47,6 +54,7 @@ def answer(status: int = 200, body: Any = OK, headers: dict[str, str] | None = N
         h.send_header("content-length", str(len(payload)))
         h.end_headers()
         h.wfile.write(payload)
+
     return step
 
 
@@ -67,6 +75,7 @@ def slow(seconds: float) -> Step:
     def step(h: BaseHTTPRequestHandler) -> None:
         time.sleep(seconds)
         answer()(h)
+
     return step
 
 
@@ -138,8 +147,8 @@ def record_then_replay(tmp_path: Path, server: Scripted, **limits: Any) -> tuple
     return live, replayed, path
 
 
-
 # --- retries --------------------------------------------------------------------------------------------------
+
 
 def test_a_429_is_retried_once_after_the_retry_after_the_server_asked_for() -> None:
     waits: list[float] = []
@@ -168,7 +177,7 @@ def test_backoff_grows_exponentially_with_jitter() -> None:
         transport(s.url, waits, backoff=1.0, retries=3).create(BODY)
     assert len(waits) == 3
     for i, w in enumerate(waits):
-        assert 0.5 * 2 ** i <= w <= 2 ** i
+        assert 0.5 * 2**i <= w <= 2**i
 
 
 def test_a_503_that_persists_is_an_infrastructure_error_after_every_attempt() -> None:
@@ -187,6 +196,7 @@ def test_a_4xx_is_the_provider_answer_not_retried_not_infrastructure() -> None:
 
 
 # --- nothing arrived ------------------------------------------------------------------------------------------
+
 
 def test_a_refused_connection_raises_after_every_attempt() -> None:
     sock = socket.socket()
@@ -221,6 +231,7 @@ def test_a_server_that_never_answers_is_stopped_by_the_run_deadline() -> None:
 
 # --- cut streams ----------------------------------------------------------------------------------------------
 
+
 def test_a_stream_cut_mid_way_keeps_the_events_that_arrived() -> None:
     with Scripted(cut_stream) as s:
         t = transport(s.url)
@@ -240,7 +251,9 @@ def test_a_cut_stream_replays_as_the_same_cut(tmp_path: Path) -> None:
     assert len(doc["interactions"]) == 1
     assert doc["interactions"][0]["response"]["body"]["string"].endswith('"type": "response.output_t')
     assert replayed.meta["infra_error"] == live.meta["infra_error"]
-    assert [(e.raw, e.parse_error) for e in replayed.response.events] == [(e.raw, e.parse_error) for e in live.response.events]
+    assert [(e.raw, e.parse_error) for e in replayed.response.events] == [
+        (e.raw, e.parse_error) for e in live.response.events
+    ]
     assert replayed.response.framing == live.response.framing
     assert "x-respcompat-infra-error" not in replayed.response.headers
 
@@ -271,6 +284,7 @@ def test_a_429_then_200_replays_through_the_recorded_retry(tmp_path: Path) -> No
 
 # --- budgets, rate, limits from the profile ------------------------------------------------------------------
 
+
 def test_request_budget_counts_retries_and_stops_the_next_request() -> None:
     with Scripted(answer(429, {"error": {"message": "x"}}, {"retry-after": "0"}), answer()) as s:
         run = Run(Limits(max_requests=2, backoff=0))
@@ -294,7 +308,9 @@ def test_token_budget_counts_usage_of_the_answers() -> None:
 def test_tokens_are_read_from_a_stream_terminal_response() -> None:
     from respcompat.exchange import Event, Response
 
-    done = Event(index=1, data={"type": "response.completed", "response": {"usage": {"input_tokens": 2, "output_tokens": 5}}})
+    done = Event(
+        index=1, data={"type": "response.completed", "response": {"usage": {"input_tokens": 2, "output_tokens": 5}}}
+    )
     assert tokens_of(Response(status=200, events=[Event(index=0, data={"type": "x"}), done])) == 7
 
 

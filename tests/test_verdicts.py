@@ -35,11 +35,25 @@ def run_suite(base_url: str, tmp: Path, *args: str, provider: str = "openai") ->
     return run_suite_with_output(base_url, tmp, *args, provider=provider)[0]
 
 
-def run_suite_with_output(base_url: str, tmp: Path, *args: str, provider: str = "openai") -> tuple[dict[str, dict], str]:
+def run_suite_with_output(
+    base_url: str, tmp: Path, *args: str, provider: str = "openai"
+) -> tuple[dict[str, dict], str]:
     env = {**os.environ, "OPENAI_API_KEY": DEFAULT_KEY}
-    cmd = [sys.executable, "-m", "pytest", str(ROOT / "suites"), f"--provider={provider}", f"--base-url={base_url}",
-           "--record-mode=all", f"--cassette-dir={tmp / 'cassettes'}", f"--report-dir={tmp / 'reports'}", "-q",
-           "-p", "no:cacheprovider", *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(ROOT / "suites"),
+        f"--provider={provider}",
+        f"--base-url={base_url}",
+        "--record-mode=all",
+        f"--cassette-dir={tmp / 'cassettes'}",
+        f"--report-dir={tmp / 'reports'}",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        *args,
+    ]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
     record = json.loads((tmp / "reports" / "run.json").read_text())
@@ -51,7 +65,9 @@ def test_a_conforming_server_gets_conforms_on_every_case_it_is_sent(fake, tmp_pa
     sent = {cid: c for cid, c in cases.items() if c["verdict"] != "untested"}
     assert len(sent) >= 30
     assert {cid: c["verdict"] for cid, c in sent.items() if c["verdict"] != CONFORMS} == {}
-    assert [f for c in sent.values() for f in c["findings"] if f["classification"] in (UNDOCUMENTED, MODEL_DEPENDENT)] == []
+    assert [
+        f for c in sent.values() for f in c["findings"] if f["classification"] in (UNDOCUMENTED, MODEL_DEPENDENT)
+    ] == []
     assert all(c["exchanges"] >= 1 for c in sent.values())
     untested = [c for c in cases.values() if c["verdict"] == "untested"]
     assert all("applies to" in c["reasons"][0] for c in untested), untested
@@ -108,6 +124,7 @@ def test_an_endpoint_the_profile_does_not_document_is_unsupported_not_a_divergen
 
 # --- the verdict rules and the step runner, without a server ----------------------------------------------------
 
+
 def _exchange(status: int = 200, body: Any = None) -> Exchange:
     return Exchange(Request(url="http://x/v1/responses"), Response(status=status, body=body), label="POST /responses")
 
@@ -130,8 +147,12 @@ def test_a_flow_whose_precondition_failed_is_inconclusive_never_a_pass():
             return x
 
     t = Transport()
-    flow = {"steps": [{"save": "a", "request": {"input": "hi"}},
-                      {"request": {"input": "again", "previous_response_id": "{a.id}"}}]}
+    flow = {
+        "steps": [
+            {"save": "a", "request": {"input": "hi"}},
+            {"request": {"input": "again", "previous_response_id": "{a.id}"}},
+        ]
+    }
     why = run_steps(t, flow, "m")
     assert len(t.sent) == 1 and why and "step 2" in why[0]
     assert t.sent[0].meta["expect"] == {"http_status": "2xx"}  # a step others build on must succeed
@@ -147,15 +168,19 @@ def test_model_dependent_findings_alone_never_make_a_divergence():
 def test_nothing_sent_is_untested_and_infrastructure_wins_over_findings():
     assert decide([], [], new=[], known=[], infra=[], not_judged=[]).verdict == "untested"
     bad = Finding("body.kind", "", "null", classification=UNDOCUMENTED)
-    assert decide([_exchange()], [bad], new=[bad], known=[], infra=["503 after 3 attempts"], not_judged=[]).verdict == INFRA
+    assert (
+        decide([_exchange()], [bad], new=[bad], known=[], infra=["503 after 3 attempts"], not_judged=[]).verdict
+        == INFRA
+    )
 
 
 def test_fields_openai_does_not_define_are_extensions_shown_but_never_a_divergence(fake, tmp_path):
     got = run_suite(fake.fault_url("extra-fields"), tmp_path, "-k", "stream.text")["stream.text"]
     assert got["verdict"] == CONFORMS, got
     pointers = {f["pointer"] for f in got["findings"] if f["check"] == "extension.field"}
-    assert "/response/timings" in pointers and all(f["classification"] == "extension" for f in got["findings"]
-                                                   if f["check"] == "extension.field")
+    assert "/response/timings" in pointers and all(
+        f["classification"] == "extension" for f in got["findings"] if f["check"] == "extension.field"
+    )
 
 
 def test_a_first_byte_later_than_the_read_timeout_is_infrastructure_and_sooner_is_judged(fake, tmp_path):

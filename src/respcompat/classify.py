@@ -21,8 +21,9 @@ def _status_matches(want: Any, got: int | None) -> bool:
     return got == want
 
 
-def _matches(rule: dict[str, Any], finding: Finding, endpoint: str, event_type: str | None,
-             status: int | None = None) -> bool:
+def _matches(
+    rule: dict[str, Any], finding: Finding, endpoint: str, event_type: str | None, status: int | None = None
+) -> bool:
     if rule.get("check") not in (None, finding.check):
         return False
     when = rule.get("when") or {}
@@ -55,15 +56,16 @@ def _linked(profile: Any, source: str | None) -> str | None:
     key = source.split(":", 1)[0].strip()
     docs = getattr(profile, "docs", None) or {}
     ref = _doc_ref(profile, key) if key in docs else None
-    return ref + source[len(key):] if ref else source
+    return ref + source[len(key) :] if ref else source
 
 
 def _documentable(finding: Finding) -> bool:
     return finding.check not in NEVER_DOCUMENTED and not finding.details.get("not_json")
 
 
-def classify(finding: Finding, profile: Any, endpoint: str = "other", event_type: str | None = None,
-             status: int | None = None) -> Finding:
+def classify(
+    finding: Finding, profile: Any, endpoint: str = "other", event_type: str | None = None, status: int | None = None
+) -> Finding:
     """Set `classification` (and `source`) of a semantic finding; schema findings arrive classified already."""
     if finding.classification is not None:
         return finding
@@ -77,7 +79,9 @@ def classify(finding: Finding, profile: Any, endpoint: str = "other", event_type
                 finding.classification = CONTRADICTION
                 finding.details["contradiction"] = c.get("id")
                 finding.source = sides or finding.source
-                finding.message = f"{finding.message} [the provider's documents disagree: {c.get('summary', c.get('id'))}]"
+                finding.message = (
+                    f"{finding.message} [the provider's documents disagree: {c.get('summary', c.get('id'))}]"
+                )
                 return finding
     for rule in getattr(profile, "deviations", None) or []:
         if rule.get("when") and _matches(rule, finding, endpoint, event_type, status):  # no blanket deviation
@@ -101,7 +105,9 @@ def model_dependent(finding: Finding, exchange: Exchange, spec_flag: bool) -> bo
     body = exchange.request.body if exchange.request is not None and isinstance(exchange.request.body, dict) else {}
     if finding.check == "case.function_call":
         choice = body.get("tool_choice")
-        forced = choice == "required" or (isinstance(choice, dict) and choice.get("type") in ("function", "allowed_tools"))
+        forced = choice == "required" or (
+            isinstance(choice, dict) and choice.get("type") in ("function", "allowed_tools")
+        )
         return not forced and finding.expected is not False
     if finding.check == "case.structured_output":
         fmt = (body.get("text") or {}).get("format") if isinstance(body.get("text"), dict) else None
@@ -118,8 +124,9 @@ def _event_type(events: list[Any], index: int | None) -> str | None:
     return next((e.type for e in events if e.index == index), None)
 
 
-def classify_all(findings: Iterable[Finding], profile: Any, exchange: Exchange,
-                 model_dependent_checks: frozenset[str] = frozenset()) -> list[Finding]:
+def classify_all(
+    findings: Iterable[Finding], profile: Any, exchange: Exchange, model_dependent_checks: frozenset[str] = frozenset()
+) -> list[Finding]:
     """Classify one exchange's findings; an undocumented finding that rests on the model's words is model-dependent."""
     resp = exchange.response
     events = resp.events if resp is not None and resp.events is not None else []

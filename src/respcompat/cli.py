@@ -41,8 +41,14 @@ def check_paths(paths: Sequence[str], provider: str, yardsticks: Sequence[str] =
     hits: Counter = Counter()
     for r in results:
         error = r.error or (None if r.exchanges else "no recorded exchange found in the file: nothing to judge")
-        entry: dict[str, Any] = {"path": str(r.path), "format": r.format, "exchanges": len(r.exchanges),
-                                 "error": error, "findings": [], "infra_errors": []}
+        entry: dict[str, Any] = {
+            "path": str(r.path),
+            "format": r.format,
+            "exchanges": len(r.exchanges),
+            "error": error,
+            "findings": [],
+            "infra_errors": [],
+        }
         if r.error is None and r.exchanges:
             outcome = judge_exchanges(r.exchanges, provider)
             hits.update(cid for cid in map(contradiction_id, outcome.findings) if cid)
@@ -92,8 +98,19 @@ def _short(value: Any, limit: int = 60) -> str:
 def render_text(doc: dict[str, Any], verbose: bool = False) -> str:
     """People's view: per file, findings grouped by classification then check, expected vs actual side by side."""
     out: list[str] = [f"respcompat check --provider {doc['provider']}"]
-    order = {c: i for i, c in enumerate((UNDOCUMENTED, "doc-contradiction", "documented-deviation", "model-dependent",
-                                         "contract-drift", "extension"))}
+    order = {
+        c: i
+        for i, c in enumerate(
+            (
+                UNDOCUMENTED,
+                "doc-contradiction",
+                "documented-deviation",
+                "model-dependent",
+                "contract-drift",
+                "extension",
+            )
+        )
+    }
     by_check = doc["summary"].get("by_check") or {}
     if by_check:
         out.append("findings per check: " + ", ".join(f"{k} {v}" for k, v in by_check.items()))
@@ -105,21 +122,39 @@ def render_text(doc: dict[str, Any], verbose: bool = False) -> str:
             if verbose:
                 out.append(f"\n{f['path']}  [{f['format']}]  {f['exchanges']} exchange(s): ok")
             continue
-        when = (f"recorded {f['recorded']}, era {f['era']}" if f.get("recorded")
-                else f"undated, matches era {f['era']}" if f.get("era") else "undated")
-        out.append(f"\n{f['path']}  [{f['format']}]  {f['exchanges']} exchange(s), {len(f['findings'])} finding(s); {when}")
+        when = (
+            f"recorded {f['recorded']}, era {f['era']}"
+            if f.get("recorded")
+            else f"undated, matches era {f['era']}"
+            if f.get("era")
+            else "undated"
+        )
+        out.append(
+            f"\n{f['path']}  [{f['format']}]  {f['exchanges']} exchange(s), {len(f['findings'])} finding(s); {when}"
+        )
         for name, y in (f.get("yardsticks") or {}).items():
-            out.append(f"  {name}: {y['failing']} of {y['documents']} document(s) fail"
-                       + (f", e.g. {y['examples'][0]['pointer'] or '/'}: {y['examples'][0]['message']}" if y["examples"] else ""))
+            out.append(
+                f"  {name}: {y['failing']} of {y['documents']} document(s) fail"
+                + (
+                    f", e.g. {y['examples'][0]['pointer'] or '/'}: {y['examples'][0]['message']}"
+                    if y["examples"]
+                    else ""
+                )
+            )
         for err in f["infra_errors"]:
             out.append(f"  infrastructure error: {err}")
         group = None
-        for x in sorted(f["findings"], key=lambda x: (order.get(x["classification"], 9), x["check"], x["exchange"] or 0, x["event"] or 0)):
+        for x in sorted(
+            f["findings"],
+            key=lambda x: (order.get(x["classification"], 9), x["check"], x["exchange"] or 0, x["event"] or 0),
+        ):
             if (x["classification"], x["check"]) != group:
                 group = (x["classification"], x["check"])
                 out.append(f"  {x['classification']}  {x['check']}")
             where = f"ex {x['exchange']}" + (f" ev {_events(x)}" if x["event"] is not None else "")
-            out.append(f"    {where:<12} {x['pointer'] or '/':<40} expected {_short(x['expected'])}  actual {_short(x['actual'])}")
+            out.append(
+                f"    {where:<12} {x['pointer'] or '/':<40} expected {_short(x['expected'])}  actual {_short(x['actual'])}"
+            )
             out.append(f"    {'':<12} {x['message']}" + (f"  [source: {x['source']}]" if x["source"] else ""))
     hit = [c for c in doc.get("doc_contradictions", []) if c["findings"]]
     if hit:
@@ -129,8 +164,10 @@ def render_text(doc: dict[str, Any], verbose: bool = False) -> str:
             out.append(f"  {c['id']} ({c['findings']} finding(s)): {c['summary']}\n    {sides}")
     s = doc["summary"]
     by = ", ".join(f"{v} {k}" for k, v in s["by_classification"].items())
-    out.append(f"\n{s['files']} file(s), {s['exchanges']} exchange(s), {s['findings']} finding(s): {by}"
-               + (f"; {s['unreadable_files']} unreadable file(s)" if s["unreadable_files"] else ""))
+    out.append(
+        f"\n{s['files']} file(s), {s['exchanges']} exchange(s), {s['findings']} finding(s): {by}"
+        + (f"; {s['unreadable_files']} unreadable file(s)" if s["unreadable_files"] else "")
+    )
     return "\n".join(out) + "\n"
 
 
@@ -169,7 +206,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if unknown:
         raise UsageError(f"unknown contract {unknown[0]!r}; known: {', '.join(contract_names())}")
     doc = check_paths(args.paths, args.provider, args.yardstick)
-    text = json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n" if args.format == "json" else render_text(doc, args.verbose)
+    text = (
+        json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n"
+        if args.format == "json"
+        else render_text(doc, args.verbose)
+    )
     sys.stdout.write(text)
     return exit_code(doc)
 
@@ -208,14 +249,16 @@ def build_parser() -> argparse.ArgumentParser:
     from .providers import profile_names
 
     p = argparse.ArgumentParser(
-        prog="respcompat", description="Conformance checks for OpenAI Responses API providers.",
+        prog="respcompat",
+        description="Conformance checks for OpenAI Responses API providers.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="exit codes of check: 0 no undocumented divergence, 1 an undocumented divergence, 2 usage error,\n"
-               "3 a file could not be read or is not a recorded exchange (and nothing diverged)\n\n"
-               "examples:\n  respcompat check --provider dashscope recordings/\n"
-               "  respcompat check --format json traffic.har\n"
-               "  respcompat report reports/*/run.json --format html -o matrix.html\n\n"
-               f"providers: {', '.join(profile_names())}")
+        "3 a file could not be read or is not a recorded exchange (and nothing diverged)\n\n"
+        "examples:\n  respcompat check --provider dashscope recordings/\n"
+        "  respcompat check --format json traffic.har\n"
+        "  respcompat report reports/*/run.json --format html -o matrix.html\n\n"
+        f"providers: {', '.join(profile_names())}",
+    )
     p.add_argument("--version", action="version", version=f"respcompat {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -223,8 +266,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--provider", default="openai", help="provider profile to judge against (default: openai)")
     c.add_argument("--format", choices=("text", "json"), default="text")
     c.add_argument("-v", "--verbose", action="store_true", help="list clean files too")
-    c.add_argument("--yardstick", action="append", default=[], metavar="CONTRACT",
-                   help="also count documents that fail another contract, e.g. openresponses (informational)")
+    c.add_argument(
+        "--yardstick",
+        action="append",
+        default=[],
+        metavar="CONTRACT",
+        help="also count documents that fail another contract, e.g. openresponses (informational)",
+    )
     c.add_argument("paths", nargs="+", metavar="PATH", help="file, folder, or - for stdin")
     c.set_defaults(func=_cmd_check)
 

@@ -154,7 +154,10 @@ class Contract:
         self._cls7 = jsonschema.validators.extend(Draft7Validator, keywords)
         self._validators: dict[str, Any] = {}
         self._fast = _FastCompiler(self)
-        self.types = {d: sorted(p[len(d) + 1:-5] for p in files if p.startswith(d + "/")) for d in ("items", "content", "events")}
+        self.types = {
+            d: sorted(p[len(d) + 1 : -5] for p in files if p.startswith(d + "/"))
+            for d in ("items", "content", "events")
+        }
 
     def _index(self, rel: str, node: Any, ptr: str) -> None:
         if isinstance(node, dict):
@@ -183,8 +186,9 @@ class Contract:
         target = self.files.get(f"{kind}/{t}.json") if isinstance(t, str) else None
         if target is None:
             known = self.types.get(kind, [])
-            err = ValidationError(f"unknown {kind} type {t!r}", validator="x-dispatch", validator_value=known,
-                                  instance=t, schema=schema)
+            err = ValidationError(
+                f"unknown {kind} type {t!r}", validator="x-dispatch", validator_value=known, instance=t, schema=schema
+            )
             err.path.append("type")
             yield err
             return
@@ -195,9 +199,18 @@ class Contract:
         matched = [b for b in branches if not any(True for _ in validator.descend(instance, b))]
         if matched and len(matched) < len(branches):
             src = lambda bs: [b.get("x-source") for b in bs if isinstance(b, dict)]  # noqa: E731
-            err = ValidationError(f"doc contradiction {cid}", validator="x-contradiction", validator_value=cid,
-                                  instance=instance, schema=schema)
-            err.contradiction = {"id": cid, "matched": src(matched), "unmatched": src([b for b in branches if b not in matched])}
+            err = ValidationError(
+                f"doc contradiction {cid}",
+                validator="x-contradiction",
+                validator_value=cid,
+                instance=instance,
+                schema=schema,
+            )
+            err.contradiction = {
+                "id": cid,
+                "matched": src(matched),
+                "unmatched": src([b for b in branches if b not in matched]),
+            }
             yield err
 
     # public --------------------------------------------------------------------------------------
@@ -219,18 +232,41 @@ class Contract:
             raise ValueError(f"unknown kind {kind!r}")
         if not self.has(kind):
             missing = "events/*.json" if kind == "event" else KIND_FILES[kind]
-            raise KindNotInContract(f"contract {self.name!r} has no {kind!r} schema ({missing}): its spec documents "
-                                    f"none; check Contract.has({kind!r}) before validating")
+            raise KindNotInContract(
+                f"contract {self.name!r} has no {kind!r} schema ({missing}): its spec documents "
+                f"none; check Contract.has({kind!r}) before validating"
+            )
         if _oversized(doc):
-            return ValidationResult([SchemaError("", f"document too large to validate (more than {_MAX_VALUES} JSON "
-                                                 "values: a YAML alias bomb?)", "size", f"<= {_MAX_VALUES} values",
-                                                 _short(doc), "", f"{self.name}:{kind}")])
+            return ValidationResult(
+                [
+                    SchemaError(
+                        "",
+                        f"document too large to validate (more than {_MAX_VALUES} JSON values: a YAML alias bomb?)",
+                        "size",
+                        f"<= {_MAX_VALUES} values",
+                        _short(doc),
+                        "",
+                        f"{self.name}:{kind}",
+                    )
+                ]
+            )
         rel = self.file_for(kind, doc)
         if rel is None:  # event of an unknown type (or not an object)
             t = doc.get("type") if isinstance(doc, dict) else None
             msg = f"unknown event type {t!r}" if isinstance(doc, dict) else f"expected object, got {_json_type(doc)}"
-            return ValidationResult([SchemaError("/type" if isinstance(doc, dict) else "", msg, "x-dispatch",
-                                                 self.types["events"], _short(t), "", f"{self.name}:events")])
+            return ValidationResult(
+                [
+                    SchemaError(
+                        "/type" if isinstance(doc, dict) else "",
+                        msg,
+                        "x-dispatch",
+                        self.types["events"],
+                        _short(t),
+                        "",
+                        f"{self.name}:events",
+                    )
+                ]
+            )
         # Sound for the draft-07 request file too: there $ref siblings are ignored, so compiling them only
         # makes the fast path stricter, never laxer.
         if self._fast.for_file(rel)(doc):
@@ -257,7 +293,8 @@ class Contract:
         expected, actual = val, _short(inst)
         if kw == "type":
             msg = f"expected {' or '.join(val) if isinstance(val, list) else val}, got " + (
-                "null" if inst is None else f"{_json_type(inst)} {_show(inst)}")
+                "null" if inst is None else f"{_json_type(inst)} {_show(inst)}"
+            )
         elif kw == "required":
             # jsonschema yields one error per missing name but keeps the name only in its message
             name = err.message.split(" is a required property")[0].strip("'\"")
@@ -269,19 +306,36 @@ class Contract:
             types = [c.validator_value for c in err.context]
             flat = [t for ts in types for t in (ts if isinstance(ts, list) else [ts])]
             expected = flat
-            msg = f"expected {' or '.join(flat)}, got " + ("null" if inst is None else f"{_json_type(inst)} {_show(inst)}")
+            msg = f"expected {' or '.join(flat)}, got " + (
+                "null" if inst is None else f"{_json_type(inst)} {_show(inst)}"
+            )
             kw = "type"
         elif kw in ("anyOf", "oneOf") and isinstance(val, list):
             expected = [_label(b) for b in val]
-            msg = f"matches none of: {', '.join(expected)}; got " + ("null" if inst is None else f"{_json_type(inst)} {_show(inst)}")
+            msg = f"matches none of: {', '.join(expected)}; got " + (
+                "null" if inst is None else f"{_json_type(inst)} {_show(inst)}"
+            )
         elif kw == "additionalProperties":
             extra = [k for k in inst if k not in err.schema.get("properties", {})] if isinstance(inst, dict) else []
             shown = ", ".join(repr(str(k)[:60]) for k in extra[:10]) + (", ..." if len(extra) > 10 else "")
-            msg, expected, actual = f"unexpected propert{'ies' if len(extra) > 1 else 'y'} {shown}", False, _short(extra)
+            msg, expected, actual = (
+                f"unexpected propert{'ies' if len(extra) > 1 else 'y'} {shown}",
+                False,
+                _short(extra),
+            )
         elif kw == "x-dispatch":
             known = ", ".join(val[:12]) + (", ..." if len(val) > 12 else "")
             msg = f"{err.message} (known: {known})"
-        elif kw in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "minItems", "maxItems"):
+        elif kw in (
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "minLength",
+            "maxLength",
+            "minItems",
+            "maxItems",
+        ):
             msg = f"{kw} {val}, got {_show(inst)}"
         elif kw == "x-contradiction":
             msg = err.message
@@ -289,9 +343,16 @@ class Contract:
             msg = err.message if len(err.message) <= 160 else err.message[:157] + "..."
         where = self._where.get(id(err.schema), (rel, ""))
         return SchemaError(
-            pointer=pointer_of(path), message=msg, keyword=kw, expected=expected, actual=actual,
-            schema_path=f"{where[0]}#{where[1]}", source=self._nearest(where, "x-source") or f"openai:{where[0]}",
-            erratum=self._nearest(where, "x-erratum"), contradiction=getattr(err, "contradiction", None), file=where[0],
+            pointer=pointer_of(path),
+            message=msg,
+            keyword=kw,
+            expected=expected,
+            actual=actual,
+            schema_path=f"{where[0]}#{where[1]}",
+            source=self._nearest(where, "x-source") or f"openai:{where[0]}",
+            erratum=self._nearest(where, "x-erratum"),
+            contradiction=getattr(err, "contradiction", None),
+            file=where[0],
         )
 
     def _ancestors(self, rel: str, ptr: str):
@@ -315,8 +376,14 @@ class Contract:
     def overlay_source(self, schema_path: str) -> str | None:
         """The nearest non-generated `x-source` at `file#pointer` in this contract (what an overlay stamped)."""
         rel, _, ptr = schema_path.partition("#")
-        return next((node["x-source"] for node in self._ancestors(rel, ptr)
-                     if node.get("x-source") and not str(node["x-source"]).startswith("openai:")), None)
+        return next(
+            (
+                node["x-source"]
+                for node in self._ancestors(rel, ptr)
+                if node.get("x-source") and not str(node["x-source"]).startswith("openai:")
+            ),
+            None,
+        )
 
 
 def load_contract(name: str, roots: tuple[Path, ...] | None = None) -> Contract:

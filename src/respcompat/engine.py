@@ -62,10 +62,13 @@ def judge_exchanges(exchanges: list[Exchange], provider: str, only: Iterable[str
 # One problem, one finding: an endpoint that is not there explains its status and its error body.
 # Each entry: a check id (all its findings on the exchange), or (check id, pointer).
 SUPERSEDES: dict[str, frozenset] = {
-    "endpoint.unsupported": frozenset({"case.http_status", "http.error_body", "schema.error", "body.json", "body.kind"}),
+    "endpoint.unsupported": frozenset(
+        {"case.http_status", "http.error_body", "schema.error", "body.json", "body.kind"}
+    ),
     "limits.max_output_tokens": frozenset({"case.max_output_tokens", "case.incomplete", "case.status"}),
-    "body.kind": frozenset({("schema.response", "/object"), ("schema.deleted", "/object"),
-                            ("schema.input_items", "/object")}),
+    "body.kind": frozenset(
+        {("schema.response", "/object"), ("schema.deleted", "/object"), ("schema.input_items", "/object")}
+    ),
 }
 
 

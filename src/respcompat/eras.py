@@ -49,12 +49,15 @@ def _date(v: Any) -> dt.date:
 def load_eras(path: str | None = None) -> Eras:
     """schemas/openai/eras.yaml, parsed once."""
     doc = yaml.safe_load(open(path or ERAS_FILE, encoding="utf-8"))
-    fields = tuple(Field(f["id"], f["field"], _date(f["added"]), bool(f["marker"]), f["host"],
-                         tuple(f.get("findings") or ())) for f in doc["fields"])
+    fields = tuple(
+        Field(f["id"], f["field"], _date(f["added"]), bool(f["marker"]), f["host"], tuple(f.get("findings") or ()))
+        for f in doc["fields"]
+    )
     return Eras(_date(doc["launched"]), fields)
 
 
 # -- dating a recording -----------------------------------------------------------------------------------------
+
 
 def _parse_day(v: Any) -> dt.date | None:
     """A date from a YAML date, an ISO 8601 string or an RFC 7231 HTTP date; None for anything else."""
@@ -144,6 +147,7 @@ def date_of(exchange: Exchange) -> dt.date | None:
 
 # -- reclassifying -------------------------------------------------------------------------------------------
 
+
 @functools.cache
 def derives_from_openai(provider: str) -> bool:
     """The provider's contract is openai or an overlay chain down to it (openai -> ark -> las, ...)."""
@@ -228,15 +232,23 @@ def reclassify(findings: list[Finding], exchange: Exchange, provider: str) -> li
         for fl in newer:
             if any(_explains(r, fl.name, f, exchange) for r in fl.rules):
                 f.classification = CONTRACT_DRIFT
-                f.details["era"] = {"field": fl.id, "added": fl.added.isoformat(), "recorded": day.isoformat(),
-                                    "dated_by": dated_by, "era": era_of(day)}
-                f.message = (f"{f.message}; OpenAI added {fl.name} on {fl.added.isoformat()}; "
-                             f"this recording is from {day.isoformat()}")
+                f.details["era"] = {
+                    "field": fl.id,
+                    "added": fl.added.isoformat(),
+                    "recorded": day.isoformat(),
+                    "dated_by": dated_by,
+                    "era": era_of(day),
+                }
+                f.message = (
+                    f"{f.message}; OpenAI added {fl.name} on {fl.added.isoformat()}; "
+                    f"this recording is from {day.isoformat()}"
+                )
                 break
     return findings
 
 
 # -- naming eras -------------------------------------------------------------------------------------------
+
 
 def _boundaries() -> list[tuple[dt.date, list[str]]]:
     """Era starts after launch, each with the marker fields that arrived then (in file order)."""
@@ -274,8 +286,12 @@ def _hosts(fl: Field, exchanges: Iterable[Exchange]) -> Iterator[dict]:
             continue  # an excerpt may have lost keys
         for doc in _documents(ex):
             if host["kind"] == "event":
-                if ex.response is not None and ex.response.events is not None and doc is not ex.response.body \
-                        and (not host.get("event_types") or doc.get("type") in host["event_types"]):
+                if (
+                    ex.response is not None
+                    and ex.response.events is not None
+                    and doc is not ex.response.body
+                    and (not host.get("event_types") or doc.get("type") in host["event_types"])
+                ):
                     yield doc
             elif host["kind"] == "response":
                 for r in _response_objects(doc):

@@ -97,7 +97,7 @@ def classify_endpoint(method: str, path: str) -> str:
     parts = [p for p in path.rstrip("/").split("/") if p]
     if "responses" not in parts:
         return "other"
-    tail = parts[len(parts) - 1 - parts[::-1].index("responses") + 1:]
+    tail = parts[len(parts) - 1 - parts[::-1].index("responses") + 1 :]
     method = method.upper()
     if not tail:  # GET /responses has one meaning: the WebSocket mode's upgrade handshake
         return "create" if method == "POST" else "websocket" if method == "GET" else "other"

@@ -51,8 +51,12 @@ def load_expectations(provider: str, path: str | Path | None = None) -> list[dic
     for e in data["expectations"]:
         shared = reasons.get(e["reason"])
         if shared:  # resolve the reference, keep the id
-            e.update(reason_id=e["reason"], reason=shared["text"], kind=shared["kind"],
-                     source=e.get("source") or shared.get("source"))
+            e.update(
+                reason_id=e["reason"],
+                reason=shared["text"],
+                kind=shared["kind"],
+                source=e.get("source") or shared.get("source"),
+            )
     return data["expectations"]
 
 
@@ -64,8 +68,11 @@ def load_reasons(path: Path) -> dict[str, Any]:
 
 def _matches(exp: dict[str, Any], case_id: str, f: Finding | dict[str, Any]) -> bool:
     get = f.get if isinstance(f, dict) else lambda k: getattr(f, k)
-    return exp["case"] == case_id and exp["check"] == get("check") and (
-        "pointer" not in exp or exp["pointer"] == (get("pointer") or ""))
+    return (
+        exp["case"] == case_id
+        and exp["check"] == get("check")
+        and ("pointer" not in exp or exp["pointer"] == (get("pointer") or ""))
+    )
 
 
 @dataclass
@@ -115,8 +122,11 @@ def update_expectations(run_record: dict[str, Any], path: str | Path | None = No
     old = load_expectations(provider, p) if p.is_file() else []
     reasons = load_reasons(p)
     # Infrastructure errors are never expectations: their cases keep the entries they had.
-    ran = {c["id"] for c in run_record.get("cases", [])
-           if c.get("outcome") not in ("skipped", None) and c.get("verdict") != "infrastructure-error"}
+    ran = {
+        c["id"]
+        for c in run_record.get("cases", [])
+        if c.get("outcome") not in ("skipped", None) and c.get("verdict") != "infrastructure-error"
+    }
     out = [e for e in old if e["case"] not in ran]
     for case in run_record.get("cases", []):
         if case["id"] not in ran:
@@ -127,8 +137,17 @@ def update_expectations(run_record: dict[str, Any], path: str | Path | None = No
             if any(_matches(e, case["id"], f) for e in out):
                 continue  # one entry per (case, check, pointer)
             prior = next((e for e in old if _matches(e, case["id"], f)), None)
-            entry = dict(prior) if prior else {"case": case["id"], "check": f["check"], "pointer": f.get("pointer") or "",
-                                               "reason": TODO, "source": f.get("source")}
+            entry = (
+                dict(prior)
+                if prior
+                else {
+                    "case": case["id"],
+                    "check": f["check"],
+                    "pointer": f.get("pointer") or "",
+                    "reason": TODO,
+                    "source": f.get("source"),
+                }
+            )
             if "reason_id" in entry:  # write the reference back, not the resolved text
                 entry["reason"] = entry.pop("reason_id")
                 entry.pop("kind", None)
@@ -137,9 +156,11 @@ def update_expectations(run_record: dict[str, Any], path: str | Path | None = No
             entry["expected"], entry["actual"] = _bounded(f.get("expected")), _bounded(f.get("actual"))
             out.append(entry)
     out.sort(key=lambda e: (e["case"], e["check"], e.get("pointer", "")))
-    header = (f"# Known, triaged divergences of {provider} (schemas/_meta/expectations.schema.json).\n"
-              "# Regenerate from a run with `respcompat update-expectations reports/<provider>/run.json`, "
-              "then annotate `reason` and `source`.\n")
+    header = (
+        f"# Known, triaged divergences of {provider} (schemas/_meta/expectations.schema.json).\n"
+        "# Regenerate from a run with `respcompat update-expectations reports/<provider>/run.json`, "
+        "then annotate `reason` and `source`.\n"
+    )
     doc: dict[str, Any] = {"provider": provider}
     if reasons:
         doc["reasons"] = reasons

@@ -14,8 +14,24 @@ from .overlay import ANNOTATIONS, resolve_pointer
 if TYPE_CHECKING:
     from .contracts import Contract
 
-_IGNORED = {"$schema", "$id", "$defs", "definitions", "default", "title", "description", "deprecated", "format",
-            "readOnly", "writeOnly", "examples", "$comment", "contentMediaType", "contentEncoding", *ANNOTATIONS}
+_IGNORED = {
+    "$schema",
+    "$id",
+    "$defs",
+    "definitions",
+    "default",
+    "title",
+    "description",
+    "deprecated",
+    "format",
+    "readOnly",
+    "writeOnly",
+    "examples",
+    "$comment",
+    "contentMediaType",
+    "contentEncoding",
+    *ANNOTATIONS,
+}
 
 
 def _is_type(inst: Any, t: str) -> bool:
@@ -99,9 +115,11 @@ class _FastCompiler:
                 vs = frozenset(v)
                 return lambda inst: isinstance(inst, str) and inst in vs
             from jsonschema._utils import equal
+
             return lambda inst: any(equal(inst, x) for x in v)
         if k == "const":
             from jsonschema._utils import equal
+
             return lambda inst: equal(inst, v)
         if k == "required":
             return lambda inst: not isinstance(inst, dict) or all(n in inst for n in v)
@@ -128,7 +146,11 @@ class _FastCompiler:
             fi = self.compile(v, base)
             ft = self.compile(node.get("then", True), base)
             fe = self.compile(node.get("else", True), base)
-            rest = self._additional(node, base) if ("additionalProperties" in node or "patternProperties" in node) else None
+            rest = (
+                self._additional(node, base)
+                if ("additionalProperties" in node or "patternProperties" in node)
+                else None
+            )
             if rest is None:
                 return lambda inst: ft(inst) if fi(inst) else fe(inst)
             return lambda inst: (ft(inst) if fi(inst) else fe(inst)) and rest(inst)
@@ -136,25 +158,36 @@ class _FastCompiler:
             return self._ref(v, base)
         if k == "x-dispatch":
             files = self.contract.files
+
             def dispatch(inst, kind=v):
                 if not isinstance(inst, dict):
                     return True
                 t = inst.get("type")
                 rel = f"{kind}/{t}.json" if isinstance(t, str) else None
                 return rel in files and self.for_file(rel)(inst)
+
             return dispatch
         if k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
             import operator
-            op = {"minimum": operator.ge, "maximum": operator.le, "exclusiveMinimum": operator.gt, "exclusiveMaximum": operator.lt}[k]
+
+            op = {
+                "minimum": operator.ge,
+                "maximum": operator.le,
+                "exclusiveMinimum": operator.gt,
+                "exclusiveMaximum": operator.lt,
+            }[k]
             return lambda inst: isinstance(inst, bool) or not isinstance(inst, (int, float)) or op(inst, v)
         if k in ("minLength", "maxLength"):
             return lambda inst: not isinstance(inst, str) or (len(inst) >= v if k == "minLength" else len(inst) <= v)
         if k in ("minItems", "maxItems"):
             return lambda inst: not isinstance(inst, list) or (len(inst) >= v if k == "minItems" else len(inst) <= v)
         if k in ("minProperties", "maxProperties"):
-            return lambda inst: not isinstance(inst, dict) or (len(inst) >= v if k == "minProperties" else len(inst) <= v)
+            return lambda inst: (
+                not isinstance(inst, dict) or (len(inst) >= v if k == "minProperties" else len(inst) <= v)
+            )
         if k == "pattern":
             import re
+
             rx = re.compile(v)
             return lambda inst: not isinstance(inst, str) or rx.search(inst) is not None
         if k == "propertyNames":
@@ -164,6 +197,7 @@ class _FastCompiler:
 
     def _additional(self, node: dict, base: str):
         import re
+
         names = set(node.get("properties", {}))
         pats = [(re.compile(p), self.compile(sub, base)) for p, sub in node.get("patternProperties", {}).items()]
         extra = self.compile(node.get("additionalProperties", True), base)
@@ -181,4 +215,5 @@ class _FastCompiler:
                 if not hit and key not in names and not extra(val):
                     return False
             return True
+
         return check

@@ -24,10 +24,21 @@ VERDICT_STYLE = {
     "untested": ("–", "untested", "#ececec", "#555555"),
 }
 VERDICTS = tuple(VERDICT_STYLE)
-_FROM_OUTCOME = {"passed": "conforms", "failed": "diverges", "xfailed": "known-divergence", "skipped": "untested",
-                 "error": "infrastructure-error"}
-CLASS_ABBR = {"undocumented-divergence": "U", "doc-contradiction": "C", "documented-deviation": "D",
-              "contract-drift": "Δ", "extension": "E", "model-dependent": "M"}
+_FROM_OUTCOME = {
+    "passed": "conforms",
+    "failed": "diverges",
+    "xfailed": "known-divergence",
+    "skipped": "untested",
+    "error": "infrastructure-error",
+}
+CLASS_ABBR = {
+    "undocumented-divergence": "U",
+    "doc-contradiction": "C",
+    "documented-deviation": "D",
+    "contract-drift": "Δ",
+    "extension": "E",
+    "model-dependent": "M",
+}
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 
 
@@ -47,8 +58,11 @@ def case_features(root: Path | None = None) -> tuple[list[str], dict[str, list[s
     """The closed feature list (features.txt order) and each case id's features, read as plain YAML."""
     suites = (root or PROJECT_ROOT) / "suites"
     try:
-        order = [ln.strip() for ln in (suites / "features.txt").read_text(encoding="utf-8").splitlines()
-                 if ln.strip() and not ln.startswith("#")]
+        order = [
+            ln.strip()
+            for ln in (suites / "features.txt").read_text(encoding="utf-8").splitlines()
+            if ln.strip() and not ln.startswith("#")
+        ]
     except OSError:
         order = []
     feats: dict[str, list[str]] = {}
@@ -115,7 +129,10 @@ def _grid(records: list[dict[str, Any]], root: Path | None = None):
     by = {(r["provider"], c["id"]): c for r in records for c in r.get("cases", [])}
     groups: dict[str, list[tuple[str, list[str]]]] = {}
     for cid in sorted({c["id"] for r in records for c in r.get("cases", [])}):
-        recorded = next((c.get("features") for r in records for c in r.get("cases", []) if c["id"] == cid and c.get("features")), None)
+        recorded = next(
+            (c.get("features") for r in records for c in r.get("cases", []) if c["id"] == cid and c.get("features")),
+            None,
+        )
         fs = ["documentation"] if cid.startswith("doc.") else recorded or feats.get(cid) or ["other"]
         groups.setdefault(fs[0], []).append((cid, fs))  # a case sits under its first (primary) feature
     rank = {f: i for i, f in enumerate(order)}
@@ -136,7 +153,7 @@ def _linked(text: str) -> str:
     """Escaped text whose http(s) URLs become links."""
     out, pos = [], 0
     for m in _URL.finditer(text):
-        out.append(escape(text[pos:m.start()]))
+        out.append(escape(text[pos : m.start()]))
         out.append(f'<a href="{escape(m.group(0))}" rel="noopener">{escape(m.group(0))}</a>')
         pos = m.end()
     return "".join(out) + escape(text[pos:])
@@ -151,16 +168,30 @@ def _events(evs: Any) -> str:
 def _drill(provider: str, case: dict[str, Any]) -> str:
     v = verdict_of(case)
     sym, word, _, _ = VERDICT_STYLE[v]
-    parts = [f'<h3><span class="sym">{sym}</span> {escape(case["id"])} <small>on {escape(provider)}: {escape(v)}</small></h3>']
+    parts = [
+        f'<h3><span class="sym">{sym}</span> {escape(case["id"])} <small>on {escape(provider)}: {escape(v)}</small></h3>'
+    ]
     if case.get("reasons"):
-        parts.append("<h4>Why this verdict</h4><ul>" + "".join(f"<li>{_linked(str(x))}</li>" for x in case["reasons"]) + "</ul>")
+        parts.append(
+            "<h4>Why this verdict</h4><ul>" + "".join(f"<li>{_linked(str(x))}</li>" for x in case["reasons"]) + "</ul>"
+        )
     if case.get("probe"):
         p = case["probe"]
-        parts.append(f'<p class="probe">parameter probe: <code>{escape(str(p.get("parameter")))}</code> is '
-                     f'<b>{escape(str(p.get("verdict")))}</b></p>')
-    meta = [("cassette", case.get("cassette") or "none"), ("exchanges", case.get("exchanges")),
-            ("pytest outcome", case.get("outcome")), ("infrastructure error", case.get("infra_error"))]
-    parts.append("<dl>" + "".join(f"<dt>{k}</dt><dd><code>{escape(str(x))}</code></dd>" for k, x in meta if x is not None) + "</dl>")
+        parts.append(
+            f'<p class="probe">parameter probe: <code>{escape(str(p.get("parameter")))}</code> is '
+            f"<b>{escape(str(p.get('verdict')))}</b></p>"
+        )
+    meta = [
+        ("cassette", case.get("cassette") or "none"),
+        ("exchanges", case.get("exchanges")),
+        ("pytest outcome", case.get("outcome")),
+        ("infrastructure error", case.get("infra_error")),
+    ]
+    parts.append(
+        "<dl>"
+        + "".join(f"<dt>{k}</dt><dd><code>{escape(str(x))}</code></dd>" for k, x in meta if x is not None)
+        + "</dl>"
+    )
     fs = case.get("findings") or []
     parts.append(f"<h4>{len(fs)} finding(s)</h4>")
     for f in fs:
@@ -169,11 +200,13 @@ def _drill(provider: str, case: dict[str, Any]) -> str:
             where = f" · events {_events(f['events'])}"
         parts.append(
             f'<div class="finding c-{escape(str(f.get("classification")))}"><p><b>{escape(str(f.get("classification")))}</b> '
-            f'<code>{escape(str(f.get("check")))}</code> at <code>{escape(str(f.get("pointer") or "/"))}</code>'
-            f'{escape(where)}</p><p>{escape(str(f.get("message")))}</p>'
+            f"<code>{escape(str(f.get('check')))}</code> at <code>{escape(str(f.get('pointer') or '/'))}</code>"
+            f"{escape(where)}</p><p>{escape(str(f.get('message')))}</p>"
             f'<table class="ea"><tr><th>expected</th><td><pre>{escape(_j(f.get("expected")))}</pre></td></tr>'
-            f'<tr><th>actual</th><td><pre>{escape(_j(f.get("actual")))}</pre></td></tr></table>'
-            + (f'<p class="src">source: {_linked(str(f["source"]))}</p>' if f.get("source") else "") + "</div>")
+            f"<tr><th>actual</th><td><pre>{escape(_j(f.get('actual')))}</pre></td></tr></table>"
+            + (f'<p class="src">source: {_linked(str(f["source"]))}</p>' if f.get("source") else "")
+            + "</div>"
+        )
     key = f"{provider}/{case['id']}"
     return f'<section class="drill" data-key="{escape(key)}" hidden>{"".join(parts)}</section>'
 
@@ -181,12 +214,17 @@ def _drill(provider: str, case: dict[str, Any]) -> str:
 def _header(r: dict[str, Any]) -> str:
     host = _host(r.get("base_url")) or "?"
     t = r.get("transport") or {}
-    tline = (f'<br><small>{t.get("requests", 0)} req · {t.get("retries", 0)} retries · {t.get("infra_errors", 0)} infra</small>'
-             if t.get("requests") else "")  # a replay sends nothing: zero counts would only be noise
-    return (f'<th class="prov" data-p="{escape(r["provider"])}"><b>{escape(r["provider"])}</b><br>'
-            f'<small>{escape(str(r.get("model") or "no model set"))}</small><br>'
-            f'<small>{escape(str(r.get("started") or "")[:10])} · {escape(host)}</small><br>'
-            f'<small class="kind">{escape(source_kind(r))}</small>{tline}</th>')
+    tline = (
+        f"<br><small>{t.get('requests', 0)} req · {t.get('retries', 0)} retries · {t.get('infra_errors', 0)} infra</small>"
+        if t.get("requests")
+        else ""
+    )  # a replay sends nothing: zero counts would only be noise
+    return (
+        f'<th class="prov" data-p="{escape(r["provider"])}"><b>{escape(r["provider"])}</b><br>'
+        f"<small>{escape(str(r.get('model') or 'no model set'))}</small><br>"
+        f"<small>{escape(str(r.get('started') or '')[:10])} · {escape(host)}</small><br>"
+        f'<small class="kind">{escape(source_kind(r))}</small>{tline}</th>'
+    )
 
 
 def render_matrix_html(records: list[dict[str, Any]], root: Path | None = None) -> str:
@@ -212,31 +250,48 @@ def render_matrix_html(records: list[dict[str, Any]], root: Path | None = None) 
                 probe = c.get("probe") or {}
                 extra = f'<br><small class="probe">{escape(str(probe.get("verdict")))}</small>' if probe else ""
                 counts = _counts_text(c)
-                cells.append(f'<td class="cell v-{v}" data-p="{escape(p)}" data-v="{v}" data-key="{escape(p)}/{escape(cid)}" '
-                             f'tabindex="0" title="{escape(v)}: click for details"><span class="sym">{sym}</span> {word}{extra}'
-                             + (f'<br><small class="counts">{escape(counts)}</small>' if counts else "") + "</td>")
+                cells.append(
+                    f'<td class="cell v-{v}" data-p="{escape(p)}" data-v="{v}" data-key="{escape(p)}/{escape(cid)}" '
+                    f'tabindex="0" title="{escape(v)}: click for details"><span class="sym">{sym}</span> {word}{extra}'
+                    + (f'<br><small class="counts">{escape(counts)}</small>' if counts else "")
+                    + "</td>"
+                )
                 drills.append(_drill(p, c))
-            rows.append(f'<tr class="case" data-group="{escape(feat)}" data-features="{escape(" ".join(fs))}">'
-                        f'<th><code>{escape(cid)}</code></th>{"".join(cells)}</tr>')
-    legend = "".join(f'<li class="v-{v}"><span class="sym">{s}</span> <b>{escape(v)}</b></li>' for v, (s, *_r) in VERDICT_STYLE.items())
+            rows.append(
+                f'<tr class="case" data-group="{escape(feat)}" data-features="{escape(" ".join(fs))}">'
+                f"<th><code>{escape(cid)}</code></th>{''.join(cells)}</tr>"
+            )
+    legend = "".join(
+        f'<li class="v-{v}"><span class="sym">{s}</span> <b>{escape(v)}</b></li>'
+        for v, (s, *_r) in VERDICT_STYLE.items()
+    )
     abbr = " · ".join(f"<b>{a}</b> {escape(c)}" for c, a in CLASS_ABBR.items())
-    pf = "".join(f'<label><input type="checkbox" class="fp" value="{escape(p)}" checked> {escape(p)}</label>' for p in provs)
-    vf = "".join(f'<label class="v-{v}"><input type="checkbox" class="fv" value="{v}" checked> {VERDICT_STYLE[v][0]} {v}</label>'
-                 for v in VERDICTS)
-    ff = "".join(f'<option value="{escape(g)}">{escape(g)}</option>' for g in sorted({f for _, cs in groups for _, fs in cs for f in fs}))
+    pf = "".join(
+        f'<label><input type="checkbox" class="fp" value="{escape(p)}" checked> {escape(p)}</label>' for p in provs
+    )
+    vf = "".join(
+        f'<label class="v-{v}"><input type="checkbox" class="fv" value="{v}" checked> {VERDICT_STYLE[v][0]} {v}</label>'
+        for v in VERDICTS
+    )
+    ff = "".join(
+        f'<option value="{escape(g)}">{escape(g)}</option>'
+        for g in sorted({f for _, cs in groups for _, fs in cs for f in fs})
+    )
     style = "".join(f".v-{v}{{background:{bg};color:{fg}}}" for v, (_, _, bg, fg) in VERDICT_STYLE.items())
-    return ("<!doctype html><html lang=en><meta charset=utf-8><title>respcompat compatibility matrix</title>"
-            f"<style>{_CSS}{style}</style><body><h1>respcompat compatibility matrix</h1>"
-            f'<p class="intro">{len(provs)} provider(s), {sum(len(cs) for _, cs in groups)} case(s). Only <b>conforms</b> is a pass. '
-            "Click a cell for its findings.</p>"
-            f'<ul class="legend">{legend}</ul><p class="abbr">Findings per cell by classification: {abbr}</p>'
-            f'<form class="filters" id="filters"><fieldset><legend>providers</legend>{pf}</fieldset>'
-            f'<fieldset><legend>feature</legend><select id="ff"><option value="">all features</option>{ff}</select></fieldset>'
-            f'<fieldset><legend>verdicts</legend>{vf}</fieldset></form>'
-            f'<div class="wrap"><table id="matrix"><thead><tr><th>feature / case</th>{"".join(_header(r) for r in records)}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>'
-            f'<aside id="panel" hidden><button type="button" id="close">close ✕</button>{"".join(drills)}</aside></div>'
-            f"{_transport(records)}{_contradictions(records)}<script>{_JS}</script></body></html>\n")
+    return (
+        "<!doctype html><html lang=en><meta charset=utf-8><title>respcompat compatibility matrix</title>"
+        f"<style>{_CSS}{style}</style><body><h1>respcompat compatibility matrix</h1>"
+        f'<p class="intro">{len(provs)} provider(s), {sum(len(cs) for _, cs in groups)} case(s). Only <b>conforms</b> is a pass. '
+        "Click a cell for its findings.</p>"
+        f'<ul class="legend">{legend}</ul><p class="abbr">Findings per cell by classification: {abbr}</p>'
+        f'<form class="filters" id="filters"><fieldset><legend>providers</legend>{pf}</fieldset>'
+        f'<fieldset><legend>feature</legend><select id="ff"><option value="">all features</option>{ff}</select></fieldset>'
+        f"<fieldset><legend>verdicts</legend>{vf}</fieldset></form>"
+        f'<div class="wrap"><table id="matrix"><thead><tr><th>feature / case</th>{"".join(_header(r) for r in records)}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        f'<aside id="panel" hidden><button type="button" id="close">close ✕</button>{"".join(drills)}</aside></div>'
+        f"{_transport(records)}{_contradictions(records)}<script>{_JS}</script></body></html>\n"
+    )
 
 
 def _transport(records: list[dict[str, Any]]) -> str:
@@ -247,13 +302,17 @@ def _transport(records: list[dict[str, Any]]) -> str:
             continue
         st = ", ".join(f"{escape(str(k))}: {escape(str(v))}" for k, v in sorted((t.get("status") or {}).items()))
         er = ", ".join(f"{escape(str(k))}: {escape(str(v))}" for k, v in sorted((t.get("errors") or {}).items()))
-        rows.append(f"<tr><th>{escape(r['provider'])}</th><td>{escape(str(t.get('requests')))}</td><td>{escape(str(t.get('retries')))}</td>"
-                    f"<td>{escape(str(t.get('waited_s')))}</td><td>{escape(str(t.get('tokens')))}</td><td>{st}</td><td>{er}</td>"
-                    f"<td>{escape(str(t.get('infra_errors')))}</td></tr>")
+        rows.append(
+            f"<tr><th>{escape(r['provider'])}</th><td>{escape(str(t.get('requests')))}</td><td>{escape(str(t.get('retries')))}</td>"
+            f"<td>{escape(str(t.get('waited_s')))}</td><td>{escape(str(t.get('tokens')))}</td><td>{st}</td><td>{er}</td>"
+            f"<td>{escape(str(t.get('infra_errors')))}</td></tr>"
+        )
     if not rows:
         return ""
-    return ('<h2>Transport</h2><table class="plain"><tr><th>provider</th><th>requests</th><th>retries</th><th>waited s</th>'
-            f'<th>tokens</th><th>HTTP status</th><th>errors</th><th>infra errors</th></tr>{"".join(rows)}</table>')
+    return (
+        '<h2>Transport</h2><table class="plain"><tr><th>provider</th><th>requests</th><th>retries</th><th>waited s</th>'
+        f"<th>tokens</th><th>HTTP status</th><th>errors</th><th>infra errors</th></tr>{''.join(rows)}</table>"
+    )
 
 
 def _contradictions(records: list[dict[str, Any]]) -> str:
@@ -261,11 +320,19 @@ def _contradictions(records: list[dict[str, Any]]) -> str:
     for r in records:
         cs = r.get("doc_contradictions") or []
         if cs:
-            items = "".join(f"<li><code>{escape(str(c.get('id')))}</code> ({escape(str(c.get('findings', 0)))} finding(s)): "
-                            f"{escape(str(c.get('summary')))}<ul>"
-                            + "".join(f"<li>{_linked(str(s.get('source')))}: {escape(str(s.get('says')))}</li>" for s in c.get("sides", []))
-                            + "</ul></li>" for c in cs)
-            out.append(f"<details><summary>{escape(r['provider'])}: {len(cs)} place(s) its documents disagree</summary><ul>{items}</ul></details>")
+            items = "".join(
+                f"<li><code>{escape(str(c.get('id')))}</code> ({escape(str(c.get('findings', 0)))} finding(s)): "
+                f"{escape(str(c.get('summary')))}<ul>"
+                + "".join(
+                    f"<li>{_linked(str(s.get('source')))}: {escape(str(s.get('says')))}</li>"
+                    for s in c.get("sides", [])
+                )
+                + "</ul></li>"
+                for c in cs
+            )
+            out.append(
+                f"<details><summary>{escape(r['provider'])}: {len(cs)} place(s) its documents disagree</summary><ul>{items}</ul></details>"
+            )
     return "<h2>Where a provider's documents disagree</h2>" + "".join(out) if out else ""
 
 
@@ -340,11 +407,15 @@ def render_matrix_markdown(records: list[dict[str, Any]], root: Path | None = No
     """A compact GitHub table (features/cases x providers, a verdict symbol each), a legend, then what did not pass."""
     groups, by = _grid(records, root)
     provs = [r["provider"] for r in records]
-    out = ["# respcompat compatibility matrix\n",
-           "Legend: " + " · ".join(f"{s} {v}" for v, (s, *_r) in VERDICT_STYLE.items()) + ". Only conforms is a pass.\n"]
+    out = [
+        "# respcompat compatibility matrix\n",
+        "Legend: " + " · ".join(f"{s} {v}" for v, (s, *_r) in VERDICT_STYLE.items()) + ". Only conforms is a pass.\n",
+    ]
     for r in records:
-        out.append(f"- **{_md(r['provider'])}**: model `{_code(r.get('model'))}`, {_md(source_kind(r))}, base URL "
-                   f"`{_code(r.get('base_url'))}`, record mode `{_code(r.get('record_mode'))}`, started {_md(r.get('started'))}")
+        out.append(
+            f"- **{_md(r['provider'])}**: model `{_code(r.get('model'))}`, {_md(source_kind(r))}, base URL "
+            f"`{_code(r.get('base_url'))}`, record mode `{_code(r.get('record_mode'))}`, started {_md(r.get('started'))}"
+        )
     out += ["", "| feature / case | " + " | ".join(map(_md, provs)) + " |", "|---" * (len(provs) + 1) + "|"]
     for feat, cases in groups:
         summ = []
@@ -353,8 +424,11 @@ def render_matrix_markdown(records: list[dict[str, Any]], root: Path | None = No
             summ.append(_summary(vs).replace(" conform", "") if vs else "")
         out.append(f"| **{_md(feat)}** | " + " | ".join(summ) + " |")
         for cid, _ in cases:
-            out.append(f"| `{_code(cid)}` | " + " | ".join(VERDICT_STYLE[verdict_of(by[(p, cid)])][0] if (p, cid) in by else ""
-                                                       for p in provs) + " |")
+            out.append(
+                f"| `{_code(cid)}` | "
+                + " | ".join(VERDICT_STYLE[verdict_of(by[(p, cid)])][0] if (p, cid) in by else "" for p in provs)
+                + " |"
+            )
     for r in records:
         bad = [c for c in r.get("cases", []) if verdict_of(c) != "conforms"]
         out.append(f"\n## {_md(r['provider'])}: {len(bad)} of {len(r.get('cases', []))} case(s) not passing\n")
@@ -362,14 +436,19 @@ def render_matrix_markdown(records: list[dict[str, Any]], root: Path | None = No
             out.append("Where the provider's own documents disagree (both sides are part of its contract):\n")
             for c in r["doc_contradictions"]:
                 sides = "; ".join(f"{s_.get('source')}: {s_.get('says')}" for s_ in c.get("sides", []))
-                out.append(f"- `{c['id']}` ({c.get('findings', 0)} finding(s) this run): {_md(c.get('summary'))} — {_md(sides)}")
+                out.append(
+                    f"- `{c['id']}` ({c.get('findings', 0)} finding(s) this run): {_md(c.get('summary'))} — {_md(sides)}"
+                )
             out.append("")
         for c in bad:
             v = verdict_of(c)
             reason = (c.get("reasons") or [c.get("infra_error") or ""])[0] or ""
             probe = c.get("probe")
-            out.append(f"- {VERDICT_STYLE[v][0]} `{c['id']}` **{v}**" + (f" (probe `{_code(probe.get('parameter'))}`: "
-                       f"{_md(probe.get('verdict'))})" if probe else "") + (f": {_md(reason)}" if reason else ""))
+            out.append(
+                f"- {VERDICT_STYLE[v][0]} `{c['id']}` **{v}**"
+                + (f" (probe `{_code(probe.get('parameter'))}`: {_md(probe.get('verdict'))})" if probe else "")
+                + (f": {_md(reason)}" if reason else "")
+            )
             fs = c.get("findings") or []
             if fs:
                 out.append(f"  <details><summary>{len(fs)} finding(s)</summary>\n")
@@ -379,7 +458,10 @@ def render_matrix_markdown(records: list[dict[str, Any]], root: Path | None = No
 
 
 def _finding_md(f: dict[str, Any]) -> str:
-    return (f"**{f.get('classification')}** `{f.get('check')}` at `{_code(f.get('pointer') or '/')}`"
-            + (f" (event {f['event']})" if f.get("event") is not None else "")
-            + f": {_md(f.get('message'))} — expected `{_code(_j(f.get('expected'), 80))}`, actual `{_code(_j(f.get('actual'), 80))}`"
-            + (f"; source: {_md(f['source'])}" if f.get("source") else "") + (f"; cassette: {f['cassette']}" if f.get("cassette") else ""))
+    return (
+        f"**{f.get('classification')}** `{f.get('check')}` at `{_code(f.get('pointer') or '/')}`"
+        + (f" (event {f['event']})" if f.get("event") is not None else "")
+        + f": {_md(f.get('message'))} — expected `{_code(_j(f.get('expected'), 80))}`, actual `{_code(_j(f.get('actual'), 80))}`"
+        + (f"; source: {_md(f['source'])}" if f.get("source") else "")
+        + (f"; cassette: {f['cassette']}" if f.get("cassette") else "")
+    )

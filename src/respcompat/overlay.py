@@ -73,7 +73,9 @@ def apply_change(doc: dict, change: dict) -> None:
         else:
             req = node.setdefault("required", [])
             names = change["names"]
-            node["required"] = [n for n in req if n not in names] if op == "unrequire" else req + [n for n in names if n not in req]
+            node["required"] = (
+                [n for n in req if n not in names] if op == "unrequire" else req + [n for n in names if n not in req]
+            )
             if not node["required"]:
                 del node["required"]
             _stamp(node, change)

@@ -92,8 +92,13 @@ def pytest_configure(config: pytest.Config) -> None:
     model = config.getoption("model") or profile.default_model
     base_url = config.getoption("base_url") or profile.base_url()
     key = os.environ.get(profile.api_key_env) if profile.api_key_env else None
-    record = new_run_record(name, model=model, base_url=base_url, record_mode="all" if mode == "rewrite" else mode,
-                            doc_contradictions=doc_contradictions(profile))
+    record = new_run_record(
+        name,
+        model=model,
+        base_url=base_url,
+        record_mode="all" if mode == "rewrite" else mode,
+        doc_contradictions=doc_contradictions(profile),
+    )
     from .scrub import register_secret
     from .transport import Limits, Run, from_options
 
@@ -108,7 +113,9 @@ def _collect_packaged_suites(config: pytest.Config) -> None:
     """`pytest --provider=X` with no paths, outside a checkout: run the suites shipped in the package."""
     from . import PROJECT_ROOT
 
-    if config.args_source == pytest.Config.ArgsSource.INVOCATION_DIR and not _has_tests(Path(config.invocation_params.dir)):
+    if config.args_source == pytest.Config.ArgsSource.INVOCATION_DIR and not _has_tests(
+        Path(config.invocation_params.dir)
+    ):
         config.args = [str(PROJECT_ROOT / "suites")]
 
 
@@ -125,6 +132,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 # --- pytest-recording fixtures and hook ----------------------------------------------------------------------
+
 
 def _settings(request: pytest.FixtureRequest) -> Settings | None:
     return request.config.stash.get(SETTINGS, None)
@@ -165,6 +173,7 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
 
 # --- the case fixture ----------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def respcompat(request: pytest.FixtureRequest, vcr_cassette_dir: str) -> CaseRun:
     """Runs one case or flow: `respcompat.run(flow)` where `flow(transport)` sends the requests."""
@@ -176,11 +185,21 @@ def respcompat(request: pytest.FixtureRequest, vcr_cassette_dir: str) -> CaseRun
         raise pytest.UsageError(f"{request.node.nodeid}: mark it @pytest.mark.respcompat('<case id>')")
     cassette = Path(vcr_cassette_dir) / f"{cid}.yaml"
     block = (recording.read_provenance(cassette) or {}).get("provenance") or {} if cassette.exists() else {}
-    entry = {"id": cid, "outcome": "skipped", "verdict": "untested", "reasons": [],
-             "cassette": _rel(cassette) if cassette.exists() else None, "findings": [], "infra_error": None,
-             "features": list(getattr(request.node, "callspec", None) and request.node.callspec.params.get("case", {})
-                              .get("features") or []),
-             "provenance": {k: block[k] for k in ("kind", "date", "model", "page") if block.get(k)} or None}
+    entry = {
+        "id": cid,
+        "outcome": "skipped",
+        "verdict": "untested",
+        "reasons": [],
+        "cassette": _rel(cassette) if cassette.exists() else None,
+        "findings": [],
+        "infra_error": None,
+        "features": list(
+            getattr(request.node, "callspec", None)
+            and request.node.callspec.params.get("case", {}).get("features")
+            or []
+        ),
+        "provenance": {k: block[k] for k in ("kind", "date", "model", "page") if block.get(k)} or None,
+    }
     s.entries[request.node.nodeid] = entry
     return CaseRun(s, cid, cassette, entry)
 
@@ -207,8 +226,12 @@ class CaseRun:
     def kind(self) -> str | None:
         return recording.cassette_kind(self.cassette)
 
-    def run(self, flow: Callable[[Any], list[str] | None], meta: dict[str, Any] | None = None,
-            before_judging: Callable[[list[Any]], None] | None = None) -> list[Finding]:
+    def run(
+        self,
+        flow: Callable[[Any], list[str] | None],
+        meta: dict[str, Any] | None = None,
+        before_judging: Callable[[list[Any]], None] | None = None,
+    ) -> list[Finding]:
         """Send (or replay) the flow, judge every exchange with the engine, and give the case its verdict."""
         __tracebackhide__ = True
         not_judged: list[str] = []
@@ -248,8 +271,9 @@ class CaseRun:
         network = s.record_mode in ("new_episodes", "all", "rewrite") or not self.cassette.exists()
         if network and s.key_env and not s.api_key:
             pytest.skip(f"live run needs an API key: set {s.key_env} (profile {s.provider})")
-        transport = Transport.for_profile(s.profile, s.base_url, s.api_key, source=s.base_url,
-                                          run=getattr(s, "run", None), live=network)
+        transport = Transport.for_profile(
+            s.profile, s.base_url, s.api_key, source=s.base_url, run=getattr(s, "run", None), live=network
+        )
         try:
             not_judged.extend(flow(transport) or [])
         except LimitReached as exc:  # the run's deadline or budget, not the provider: what was sent is judged
@@ -259,15 +283,19 @@ class CaseRun:
         except InfraError as exc:  # what was sent before is still judged; the verdict is infrastructure-error
             infra.append(str(exc))
         except CannotOverwriteExistingCassetteException:
-            pytest.fail(f"a request of {self.case_id} is not in {_rel(self.cassette)} (method, path and JSON body "
-                        f"must match): the case changed since it was recorded; re-record with: "
-                        f"pytest --provider {s.provider} --record-mode all -k {self.case_id}", pytrace=False)
+            pytest.fail(
+                f"a request of {self.case_id} is not in {_rel(self.cassette)} (method, path and JSON body "
+                f"must match): the case changed since it was recorded; re-record with: "
+                f"pytest --provider {s.provider} --record-mode all -k {self.case_id}",
+                pytrace=False,
+            )
         finally:
             transport.close()
         return transport.exchanges
 
-    def judge(self, exchanges: list[Any], not_judged: list[str] | None = None,
-              infra: list[str] | None = None) -> list[Finding]:
+    def judge(
+        self, exchanges: list[Any], not_judged: list[str] | None = None, infra: list[str] | None = None
+    ) -> list[Finding]:
         """Judge, compare with the expectations, record the verdict, and end the test the way the verdict says."""
         __tracebackhide__ = True
         from .engine import judge_exchanges
@@ -282,8 +310,9 @@ class CaseRun:
         if infra:
             self.entry["infra_error"] = "; ".join(infra)
         expected = compare(self.case_id, findings, self.settings.expectations)
-        verdict = decide(exchanges, findings, new=expected.new, known=expected.known, infra=infra,
-                         not_judged=list(not_judged or []))
+        verdict = decide(
+            exchanges, findings, new=expected.new, known=expected.known, infra=infra, not_judged=list(not_judged or [])
+        )
         self.entry.update(verdict.to_json())
         if expected.failed and verdict.verdict != INFRA:
             pytest.fail(render_failure(self.case_id, expected, self.settings.provider), pytrace=False)
@@ -293,8 +322,10 @@ class CaseRun:
         if verdict.verdict == INFRA:
             pytest.fail(f"infrastructure error (not a finding, not a pass): {reasons}", pytrace=False)
         if verdict.verdict == KNOWN:
-            pytest.xfail(f"{len(expected.known)} known divergence(s) (expectations/{self.settings.provider}.yaml): "
-                         + ", ".join(sorted({f.check for f, _ in expected.known})))
+            pytest.xfail(
+                f"{len(expected.known)} known divergence(s) (expectations/{self.settings.provider}.yaml): "
+                + ", ".join(sorted({f.check for f, _ in expected.known}))
+            )
         if verdict.verdict in (UNSUPPORTED, INCONCLUSIVE, UNTESTED):
             pytest.skip(f"{verdict.verdict}: {reasons}")
         assert verdict.verdict == CONFORMS, verdict
@@ -302,6 +333,7 @@ class CaseRun:
 
 
 # --- rendering -----------------------------------------------------------------------------------------------
+
 
 def _feature_rows(tr: Any, s: Settings) -> None:
     """The provider's row by feature (suites/features.txt): how many cases of each feature got each verdict."""
@@ -317,11 +349,16 @@ def _feature_rows(tr: Any, s: Settings) -> None:
     from . import PROJECT_ROOT
 
     listed = PROJECT_ROOT / "suites" / "features.txt"
-    order = [ln.strip() for ln in listed.read_text(encoding="utf-8").splitlines()
-             if ln.strip() and not ln.startswith("#")] if listed.is_file() else []
+    order = (
+        [ln.strip() for ln in listed.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+        if listed.is_file()
+        else []
+    )
     tr.write_line("by feature:")
     width = max(map(len, rows))
-    for feature, row in sorted(rows.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0])):
+    for feature, row in sorted(
+        rows.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0])
+    ):
         tr.write_line(f"  {feature:<{width}}  " + ", ".join(f"{row[v]} {v}" for v in VERDICTS if row.get(v)))
 
 
@@ -342,12 +379,15 @@ def render_finding(f: Finding) -> str:
 
 def _render_finding(f: Finding) -> str:
     evs = f.events or ([f.event] if f.event is not None else [])
-    where = f"exchange {f.exchange}" + (f", event {evs[0]}" if len(evs) == 1 else
-                                        f", {len(evs)} events {evs[0]}..{evs[-1]}" if evs else "")
-    lines = [f"{f.classification}  {f.check}  at {f.pointer or '/'}  ({where})",
-             f"    {f.message}",
-             f"    expected: {_short(f.expected)}",
-             f"    actual:   {_short(f.actual)}"]
+    where = f"exchange {f.exchange}" + (
+        f", event {evs[0]}" if len(evs) == 1 else f", {len(evs)} events {evs[0]}..{evs[-1]}" if evs else ""
+    )
+    lines = [
+        f"{f.classification}  {f.check}  at {f.pointer or '/'}  ({where})",
+        f"    {f.message}",
+        f"    expected: {_short(f.expected)}",
+        f"    actual:   {_short(f.actual)}",
+    ]
     if f.source:
         lines.append(f"    source:   {f.source}")
     return "\n".join(lines)
@@ -360,17 +400,22 @@ def render_failure(case_id: str, verdict: Any, provider: str) -> str:
 
 
 def _render_failure(case_id: str, verdict: Any, provider: str) -> str:
-    out = [f"{case_id}: {len(verdict.new)} new undocumented divergence(s), "
-           f"{len(verdict.gone)} expected divergence(s) no longer seen"]
+    out = [
+        f"{case_id}: {len(verdict.new)} new undocumented divergence(s), "
+        f"{len(verdict.gone)} expected divergence(s) no longer seen"
+    ]
     out += [render_finding(f) for f in verdict.new]
     for e in verdict.gone:
-        out.append(f"unexpected pass  {e['check']}  at {e.get('pointer', '*') or '/'}: listed in expectations/"
-                   f"{provider}.yaml ({e['reason']}) but it no longer occurs; remove the entry "
-                   f"(respcompat update-expectations reports/{provider}/run.json)")
+        out.append(
+            f"unexpected pass  {e['check']}  at {e.get('pointer', '*') or '/'}: listed in expectations/"
+            f"{provider}.yaml ({e['reason']}) but it no longer occurs; remove the entry "
+            f"(respcompat update-expectations reports/{provider}/run.json)"
+        )
     return "\n".join(out)
 
 
 # --- the run record and the terminal summary -----------------------------------------------------------------
+
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
@@ -385,7 +430,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
     if entry is not None:
         # JUnit XML (it reads the teardown report, which copies the item's) sees provider, case and verdict.
         props = [("provider", s.provider), ("case", entry["id"]), ("verdict", entry["verdict"])]
-        item.user_properties[:] = [p for p in item.user_properties if p[0] not in ("provider", "case", "verdict")] + props
+        item.user_properties[:] = [
+            p for p in item.user_properties if p[0] not in ("provider", "case", "verdict")
+        ] + props
     return report
 
 
@@ -467,26 +514,37 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for e in s.entries.values():
         for f in e["findings"]:
             by_class[f["classification"]] = by_class.get(f["classification"], 0) + 1
-    shown = [(DOCUMENTED, "documented deviation(s)"), (CONTRADICTION, "doc contradiction(s)"),
-             ("model-dependent", "model-dependent finding(s)"), ("contract-drift", "contract drift"),
-             ("extension", "extension field(s)")]
+    shown = [
+        (DOCUMENTED, "documented deviation(s)"),
+        (CONTRADICTION, "doc contradiction(s)"),
+        ("model-dependent", "model-dependent finding(s)"),
+        ("contract-drift", "contract drift"),
+        ("extension", "extension field(s)"),
+    ]
     if any(by_class.get(c) for c, _ in shown):
-        tr.write_line("also found: " + ", ".join(f"{by_class[c]} {label}" for c, label in shown if by_class.get(c))
-                      + f" (per case in {s.report_dir / 'run.json'})")
+        tr.write_line(
+            "also found: "
+            + ", ".join(f"{by_class[c]} {label}" for c, label in shown if by_class.get(c))
+            + f" (per case in {s.report_dir / 'run.json'})"
+        )
     _feature_rows(tr, s)
     kinds: dict[str, int] = {}
     for e in s.entries.values():
         prov = e.get("provenance") or {}
         if prov:
-            label = {"documentation": "transcribed from the provider's documentation",
-                     "local-server": f"recorded from a local server{' on ' + prov['date'] if prov.get('date') else ''}",
-                     "live": f"recorded live{' on ' + prov['date'] if prov.get('date') else ''}"}.get(str(prov.get("kind")), "of unknown origin")
+            label = {
+                "documentation": "transcribed from the provider's documentation",
+                "local-server": f"recorded from a local server{' on ' + prov['date'] if prov.get('date') else ''}",
+                "live": f"recorded live{' on ' + prov['date'] if prov.get('date') else ''}",
+            }.get(str(prov.get("kind")), "of unknown origin")
             kinds[label] = kinds.get(label, 0) + 1
     if kinds:
         tr.write_line("cassettes: " + "; ".join(f"{n} {label}" for label, n in sorted(kinds.items())))
     untested = [e for e in s.entries.values() if e["verdict"] == "untested"]
     if untested:
-        tr.write_line(f"untested: {len(untested)} case(s), e.g. {untested[0]['id']}: "
-                      f"{_plain(untested[0]['reasons'][0] if untested[0]['reasons'] else '', 150)}")
+        tr.write_line(
+            f"untested: {len(untested)} case(s), e.g. {untested[0]['id']}: "
+            f"{_plain(untested[0]['reasons'][0] if untested[0]['reasons'] else '', 150)}"
+        )
     if s.record.get("report_path"):
         tr.write_line(f"run record: {s.record['report_path']}")

@@ -56,6 +56,7 @@ def cassette_kind(path: str | Path) -> str | None:
 
 # --- matching -------------------------------------------------------------------------------------------------
 
+
 def _parsed(body: Any) -> Any:
     if isinstance(body, (bytes, bytearray)):
         body = bytes(body).decode("utf-8", "replace")
@@ -70,7 +71,9 @@ def _parsed(body: Any) -> Any:
 def json_body(r1: Any, r2: Any) -> None:
     """vcrpy matcher: the bodies are equal as parsed JSON (key order and whitespace do not matter)."""
     a, b = _parsed(r1.body), _parsed(r2.body)
-    assert a == b, f"JSON bodies differ: {json.dumps(a, ensure_ascii=False)[:200]} != {json.dumps(b, ensure_ascii=False)[:200]}"
+    assert a == b, (
+        f"JSON bodies differ: {json.dumps(a, ensure_ascii=False)[:200]} != {json.dumps(b, ensure_ascii=False)[:200]}"
+    )
 
 
 def endpoint(r1: Any, r2: Any) -> None:
@@ -150,6 +153,7 @@ def vcr_config(kind: str | None, secrets: list[str] | None = None) -> dict[str, 
 
 # --- serializing ----------------------------------------------------------------------------------------------
 
+
 class _Loader(BoundedMixin, yamlserializer._CassetteLoader):
     """vcrpy's safe cassette loader, refusing alias bombs and deep nesting (respcompat.safe_yaml)."""
 
@@ -182,6 +186,7 @@ class Serializer:
 
 # --- provenance -----------------------------------------------------------------------------------------------
 
+
 def provenance(case_id: str, *, model: str | None, base_url: str | None, note: str | None = None) -> dict[str, Any]:
     """The `respcompat:` block for a cassette recorded now from `base_url` (never with credentials)."""
     host = urlsplit(base_url or "").hostname or ""
@@ -209,8 +214,12 @@ class _WithBlock:
 class ProvenancePersister:
     """Loads like vcrpy's persister (or the one it wraps); saves scrubbed YAML plus the `respcompat:` block."""
 
-    def __init__(self, block_for: Callable[[Path], dict[str, Any]], secrets: list[str] | None = None,
-                 inner: Any = FilesystemPersister) -> None:
+    def __init__(
+        self,
+        block_for: Callable[[Path], dict[str, Any]],
+        secrets: list[str] | None = None,
+        inner: Any = FilesystemPersister,
+    ) -> None:
         self.block_for = block_for
         self.secrets = [s for s in (secrets or []) if s]
         self.inner = inner

@@ -13,8 +13,15 @@ RUN_RECORD_NAME = "run.json"
 
 
 def new_run_record(provider: str, **fields: Any) -> dict[str, Any]:
-    record = {"version": RUN_RECORD_VERSION, "provider": provider, "model": None, "base_url": None,
-              "record_mode": "none", "started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "cases": []}
+    record = {
+        "version": RUN_RECORD_VERSION,
+        "provider": provider,
+        "model": None,
+        "base_url": None,
+        "record_mode": "none",
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "cases": [],
+    }
     record.update(fields)
     return record
 
@@ -28,8 +35,10 @@ def contradiction_id(finding: Any) -> str | None:
 def doc_contradictions(profile: Any, hits: Counter | None = None) -> list[dict[str, Any]]:
     """The provider's documents that disagree, each with how many findings of this run landed on it."""
     hits = hits or Counter()
-    return [{"id": c["id"], "summary": c.get("summary"), "sides": c.get("sides", []), "findings": hits.get(c["id"], 0)}
-            for c in getattr(profile, "contradictions", None) or []]
+    return [
+        {"id": c["id"], "summary": c.get("summary"), "sides": c.get("sides", []), "findings": hits.get(c["id"], 0)}
+        for c in getattr(profile, "contradictions", None) or []
+    ]
 
 
 def write_run_record(record: dict[str, Any], report_dir: str | Path) -> Path:
@@ -75,8 +84,10 @@ def _record_validator() -> Any:
     from . import PROJECT_ROOT
 
     meta = PROJECT_ROOT / "schemas" / "_meta"
-    schemas = [json.loads((meta / n).read_text(encoding="utf-8"))
-               for n in ("run-record.schema.json", "check-output.schema.json")]
+    schemas = [
+        json.loads((meta / n).read_text(encoding="utf-8"))
+        for n in ("run-record.schema.json", "check-output.schema.json")
+    ]
     registry = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas)
     return Draft202012Validator(schemas[0], registry=registry)
 
@@ -96,16 +107,22 @@ def render_html(records: list[dict[str, Any]]) -> str:
 
 
 def _keys(record: dict[str, Any]) -> dict[tuple, dict[str, Any]]:
-    return {(c["id"], f["check"], f.get("pointer"), f.get("classification")): f
-            for c in record.get("cases", []) for f in c.get("findings") or []}
+    return {
+        (c["id"], f["check"], f.get("pointer"), f.get("classification")): f
+        for c in record.get("cases", [])
+        for f in c.get("findings") or []
+    }
 
 
 def diff_records(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """Findings that appeared, disappeared, and cases whose outcome changed between two runs."""
     a, b = _keys(old), _keys(new)
     outcomes_old = {c["id"]: c.get("outcome") for c in old.get("cases", [])}
-    changed = [{"case": c["id"], "old": outcomes_old.get(c["id"]), "new": c.get("outcome")}
-               for c in new.get("cases", []) if outcomes_old.get(c["id"]) != c.get("outcome")]
+    changed = [
+        {"case": c["id"], "old": outcomes_old.get(c["id"]), "new": c.get("outcome")}
+        for c in new.get("cases", [])
+        if outcomes_old.get(c["id"]) != c.get("outcome")
+    ]
     return {
         "new": [dict(case=k[0], **v) for k, v in b.items() if k not in a],
         "gone": [dict(case=k[0], **v) for k, v in a.items() if k not in b],
@@ -117,7 +134,10 @@ def render_diff(d: dict[str, Any]) -> str:
     out = []
     for label in ("new", "gone"):
         out.append(f"{label}: {len(d[label])}")
-        out.extend(f"  {x['case']}  {x['classification']}  {x['check']}  {x.get('pointer') or '/'}: {x['message']}" for x in d[label])
+        out.extend(
+            f"  {x['case']}  {x['classification']}  {x['check']}  {x.get('pointer') or '/'}: {x['message']}"
+            for x in d[label]
+        )
     out.append(f"outcome changed: {len(d['outcome_changed'])}")
     out.extend(f"  {x['case']}: {x['old']} -> {x['new']}" for x in d["outcome_changed"])
     return "\n".join(out) + "\n"

@@ -48,4 +48,3 @@ def loads(text: str | bytes, limit: int = MAX_DEPTH, decode: Callable[[str], Any
         return decode(text)
     except RecursionError:  # a lower interpreter limit than ours
         raise TooDeepError(limit) from None
-

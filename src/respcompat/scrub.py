@@ -20,12 +20,25 @@ REDACTED = "REDACTED"
 # A shorter value would redact ordinary words everywhere; such a key is still removed by header and parameter name.
 MIN_SECRET_LEN = 8
 
-SECRET_HEADERS = frozenset({
-    "authorization", "proxy-authorization", "api-key", "x-api-key", "cookie", "set-cookie",
-    "openai-organization", "openai-project", "x-goog-api-key", "x-dashscope-api-key", "ocp-apim-subscription-key",
-})
+SECRET_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "api-key",
+        "x-api-key",
+        "cookie",
+        "set-cookie",
+        "openai-organization",
+        "openai-project",
+        "x-goog-api-key",
+        "x-dashscope-api-key",
+        "ocp-apim-subscription-key",
+    }
+)
 SECRET_PARAMS = frozenset({"key", "api_key", "apikey", "api-key", "access_token", "token", "sig", "signature"})
-SECRET_FIELDS = frozenset({"api_key", "apikey", "api-key", "access_token", "authorization", "secret", "password", "token"})
+SECRET_FIELDS = frozenset(
+    {"api_key", "apikey", "api-key", "access_token", "authorization", "secret", "password", "token"}
+)
 
 # Bearer tokens and the key shapes of the providers we talk to (OpenAI sk-..., DashScope sk-..., Ark UUID-like keys).
 _PATTERNS = [
@@ -91,6 +104,7 @@ def _forms(secrets: frozenset[str]) -> tuple[str, ...]:
 
 # --- text -----------------------------------------------------------------------------------------------------
 
+
 def redact(text: str, secrets: Iterable[str] | None = None) -> str:
     """`text` with every registered secret, every one in `secrets`, and every key-shaped string replaced."""
     if not text:
@@ -116,8 +130,10 @@ def contains_secret(text: str, secrets: Iterable[str] | None = None) -> bool:
 def guard(text: str, where: str | Path, secrets: Iterable[str] | None = None) -> str:
     """Return `text`, or raise SecretLeak naming `where` when it still holds a registered secret."""
     if contains_secret(text, secrets):
-        raise SecretLeak(f"refusing to write {where}: it still contains a registered credential (value withheld); "
-                         f"the text was not scrubbed before writing")
+        raise SecretLeak(
+            f"refusing to write {where}: it still contains a registered credential (value withheld); "
+            f"the text was not scrubbed before writing"
+        )
     return text
 
 
@@ -127,6 +143,7 @@ def write_text(path: str | Path, text: str, secrets: Iterable[str] | None = None
 
 
 # --- structured values ----------------------------------------------------------------------------------------
+
 
 def scrub_headers(headers: dict[str, Any], secrets: Iterable[str] | None = None) -> dict[str, Any]:
     """Credential headers replaced by name; any other value scrubbed by value."""
@@ -143,8 +160,10 @@ def scrub_headers(headers: dict[str, Any], secrets: Iterable[str] | None = None)
 def scrub_url(url: str, secrets: Iterable[str] | None = None) -> str:
     parts = urlsplit(url)
     if parts.query:
-        query = [(k, REDACTED if k.lower() in SECRET_PARAMS else v)
-                 for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+        query = [
+            (k, REDACTED if k.lower() in SECRET_PARAMS else v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        ]
         url = urlunsplit(parts._replace(query=urlencode(query)))
     return redact(url, secrets)
 

@@ -41,8 +41,9 @@ class _JSON:
         self.decode = json.JSONDecoder(object_pairs_hook=pairs).decode
 
 
-def _event(index: int, raw: str, event: str | None, id_: str | None, js: _JSON | None = None,
-           keep_raw: bool = True) -> Event:
+def _event(
+    index: int, raw: str, event: str | None, id_: str | None, js: _JSON | None = None, keep_raw: bool = True
+) -> Event:
     if raw.strip() == DONE:
         return Event(index=index, raw=raw, event=event, id=id_, done=True)
     try:
@@ -101,8 +102,9 @@ class SSEParser:
         if self._pending:
             self.framing.unterminated_tail = True
             if self._data:
-                ev = _event(len(self.events), "\n".join(self._data), self._event_type, self._last_id, self._json,
-                            keep_raw=True)
+                ev = _event(
+                    len(self.events), "\n".join(self._data), self._event_type, self._last_id, self._json, keep_raw=True
+                )
                 # The JSON may well be complete; keep it, but say the event was never dispatched.
                 ev.parse_error = TRUNCATED if ev.parse_error is None else f"{TRUNCATED}; {ev.parse_error}"
                 self._emit(ev)
@@ -168,8 +170,9 @@ class SSEParser:
         self._pending = False
         if self._data:
             js = self._json if len(self.events) >= _SHARE_AFTER else None
-            self._emit(_event(len(self.events), "\n".join(self._data), self._event_type, self._last_id, js,
-                              self._keep_raw))
+            self._emit(
+                _event(len(self.events), "\n".join(self._data), self._event_type, self._last_id, js, self._keep_raw)
+            )
         self._data = []
         self._event_type = None
 

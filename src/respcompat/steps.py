@@ -20,8 +20,9 @@ def steps_of(case: dict[str, Any]) -> list[dict[str, Any]]:
     """The case's steps: its own `steps`, or the one request it describes (and a probe's varied request)."""
     if case.get("steps"):
         return [dict(s) for s in case["steps"]]
-    one: dict[str, Any] = {k: case[k] for k in ("endpoint", "response_id", "request", "auth", "expect", "omit_model")
-                           if k in case}
+    one: dict[str, Any] = {
+        k: case[k] for k in ("endpoint", "response_id", "request", "auth", "expect", "omit_model") if k in case
+    }
     out = [one]
     probe = case.get("probe")
     if probe:
@@ -37,7 +38,9 @@ def response_of(x: Any) -> dict[str, Any] | None:
         return None
     if resp.events is None:
         return resp.body if isinstance(resp.body, dict) else None
-    found = [e.data["response"] for e in resp.events if isinstance(e.data, dict) and isinstance(e.data.get("response"), dict)]
+    found = [
+        e.data["response"] for e in resp.events if isinstance(e.data, dict) and isinstance(e.data.get("response"), dict)
+    ]
     return found[-1] if found else None
 
 
@@ -78,14 +81,19 @@ def _lookup(name: str, path: str, saved: dict[str, Any], step_no: int) -> Any:
         else:
             node = None
         if node is None:
-            raise Precondition(f"step {step_no} needs {{{name}.{path}}}, but step {name!r} ({x.label}) gave "
-                               f"{_what(x)} with no {path}")
+            raise Precondition(
+                f"step {step_no} needs {{{name}.{path}}}, but step {name!r} ({x.label}) gave {_what(x)} with no {path}"
+            )
     return node
 
 
 # The WebSocket mode's opening handshake (RFC 6455): a server that has the mode answers 101 Switching Protocols.
-WEBSOCKET_HEADERS = {"connection": "Upgrade", "upgrade": "websocket", "sec-websocket-version": "13",
-                     "sec-websocket-key": "cmVzcGNvbXBhdC1wcm9iZQ=="}
+WEBSOCKET_HEADERS = {
+    "connection": "Upgrade",
+    "upgrade": "websocket",
+    "sec-websocket-version": "13",
+    "sec-websocket-key": "cmVzcGNvbXBhdC1wcm9iZQ==",
+}
 # Endpoints that take a request body, and their paths (the create is /responses).
 BODY_PATHS = {"create": "/responses", "input_tokens": "/responses/input_tokens", "compact": "/responses/compact"}
 
@@ -115,8 +123,11 @@ def run_steps(t: Any, case: dict[str, Any], model: str | None) -> list[str]:
     saved: dict[str, Any] = {}
     for n, raw in enumerate(steps_of(case), start=1):
         try:
-            step = {**raw, "request": resolve(raw.get("request"), saved, n),
-                    "response_id": resolve(raw.get("response_id"), saved, n)}
+            step = {
+                **raw,
+                "request": resolve(raw.get("request"), saved, n),
+                "response_id": resolve(raw.get("response_id"), saved, n),
+            }
         except Precondition as exc:
             return [str(exc)]
         x = send(t, step, model)

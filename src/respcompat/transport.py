@@ -46,6 +46,7 @@ class LimitReached(InfraError):
 
 # --- limits ---------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Limits:
     """How long, how often and how much a run may send (profile `limits:`, then command-line overrides)."""
@@ -71,9 +72,16 @@ class Limits:
 
 
 # Command-line option (pytest dest) -> Limits field; the plugin passes `Limits.resolve(profile, **from_options(...))`.
-OPTIONS = {"connect_timeout": "connect_timeout", "read_timeout": "read_timeout", "deadline": "deadline_s",
-           "retries": "retries", "rps": "rps", "concurrency": "concurrency", "budget_requests": "max_requests",
-           "budget_tokens": "max_tokens"}
+OPTIONS = {
+    "connect_timeout": "connect_timeout",
+    "read_timeout": "read_timeout",
+    "deadline": "deadline_s",
+    "retries": "retries",
+    "rps": "rps",
+    "concurrency": "concurrency",
+    "budget_requests": "max_requests",
+    "budget_tokens": "max_tokens",
+}
 
 
 def from_options(getoption: Callable[..., Any]) -> dict[str, Any]:
@@ -236,13 +244,24 @@ def _tolerate_cuts(client: httpx.Client) -> None:
 
 # --- the transport --------------------------------------------------------------------------------------------
 
+
 class Transport:
     """One client per case; `create`/`retrieve`/`delete`/`input_items` return the Exchange they appended."""
 
-    def __init__(self, base_url: str, headers: dict[str, str] | None = None, *, retries: int | None = None,
-                 backoff: float | None = None, timeout: httpx.Timeout | float | None = None, source: str = "",
-                 limits: Limits | None = None, run: Run | None = None, live: bool = True,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        headers: dict[str, str] | None = None,
+        *,
+        retries: int | None = None,
+        backoff: float | None = None,
+        timeout: httpx.Timeout | float | None = None,
+        source: str = "",
+        limits: Limits | None = None,
+        run: Run | None = None,
+        live: bool = True,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         base = run.limits if run is not None else (limits or Limits())
         over = {"retries": retries, "backoff": backoff}
         if isinstance(timeout, (int, float)):
@@ -262,8 +281,9 @@ class Transport:
         for secret in self.secrets:
             register_secret(secret)
         # identity: bodies reach vcrpy (and cassettes) as readable text, not gzip.
-        self.client = httpx.Client(timeout=self._timeout(None),
-                                   headers={"accept-encoding": "identity", **(headers or {})})
+        self.client = httpx.Client(
+            timeout=self._timeout(None), headers={"accept-encoding": "identity", **(headers or {})}
+        )
         _tolerate_cuts(self.client)
 
     @property
@@ -312,8 +332,15 @@ class Transport:
 
     # --- machinery ------------------------------------------------------------------------------------------
 
-    def send(self, method: str, path: str, body: Any = None, *, params: dict[str, Any] | None = None,
-             headers: dict[str, str] | None = None) -> Exchange:
+    def send(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Exchange:
         """Send with retries on 429/5xx, timeouts and connection errors; raise InfraError when nothing ever arrived."""
         content = json.dumps(body, ensure_ascii=False).encode("utf-8") if body is not None else None
         hdrs = {"content-type": "application/json", **(headers or {})} if content is not None else dict(headers or {})
@@ -347,8 +374,12 @@ class Transport:
                     break
                 if wait is None:
                     self._spent_infra()
-                    raise InfraError(self._redact(f"{label} ({scrub_url(str(request.url))}): {why}, "
-                                                  f"after {attempts} attempt(s){self._why_stopped(attempts)}")) from exc
+                    raise InfraError(
+                        self._redact(
+                            f"{label} ({scrub_url(str(request.url))}): {why}, "
+                            f"after {attempts} attempt(s){self._why_stopped(attempts)}"
+                        )
+                    ) from exc
                 self._wait(wait)
                 continue
             except Exception as exc:
@@ -369,8 +400,9 @@ class Transport:
                 if response.status in INFRA_STATUSES:
                     why = f"HTTP {response.status} after {attempts} attempt(s){self._why_stopped(attempts)}"
             break
-        ex = Exchange(self._request(request, body), response, index=len(self.exchanges), source=self.source,
-                      label=label)
+        ex = Exchange(
+            self._request(request, body), response, index=len(self.exchanges), source=self.source, label=label
+        )
         if why:
             ex.meta["infra_error"] = self._redact(f"{label}: {why}")
             self._spent_infra()
@@ -411,8 +443,12 @@ class Transport:
         """Per-request timeouts, never beyond what is left of the run."""
         lim = self.limits
         cap = (lambda s: max(min(s, left), 0.001)) if left is not None else (lambda s: s)
-        return httpx.Timeout(cap(lim.read_timeout), connect=cap(lim.connect_timeout), write=cap(lim.read_timeout),
-                             pool=cap(lim.connect_timeout))
+        return httpx.Timeout(
+            cap(lim.read_timeout),
+            connect=cap(lim.connect_timeout),
+            write=cap(lim.read_timeout),
+            pool=cap(lim.connect_timeout),
+        )
 
     def _read(self, request: httpx.Request) -> tuple[Response, str | None]:
         r = self.client.send(request, stream=True)
@@ -441,12 +477,18 @@ class Transport:
         try:
             return build_response(status, secret_free, clean)
         except RecursionError:  # nested deeper than the JSON parser goes: still an answer, just not a document
-            return Response(status=status, headers=secret_free, raw_body=text,
-                            body_error="body is not JSON: nested deeper than the parser's limit")
+            return Response(
+                status=status,
+                headers=secret_free,
+                raw_body=text,
+                body_error="body is not JSON: nested deeper than the parser's limit",
+            )
 
     def _request(self, request: httpx.Request, body: Any) -> Request:
-        headers = {k: (REDACTED if k in SECRET_HEADERS else redact(v, self.secrets))
-                   for k, v in norm_headers(dict(request.headers)).items()}
+        headers = {
+            k: (REDACTED if k in SECRET_HEADERS else redact(v, self.secrets))
+            for k, v in norm_headers(dict(request.headers)).items()
+        }
         raw = request.content.decode("utf-8") if request.content else None
         clean = scrub_body(raw, self.secrets) if raw is not None else None
         if clean is not None and clean != raw:
@@ -454,8 +496,13 @@ class Transport:
                 body = json.loads(clean)
             except (ValueError, RecursionError):
                 body = None
-        return Request(method=request.method, url=scrub_url(str(request.url), self.secrets), headers=headers,
-                       body=body, raw_body=clean)
+        return Request(
+            method=request.method,
+            url=scrub_url(str(request.url), self.secrets),
+            headers=headers,
+            body=body,
+            raw_body=clean,
+        )
 
     def _next_wait(self, attempts: int, retry_after: str | None) -> float | None:
         """Seconds to wait before the next attempt, or None when there is none (retries, deadline, budget)."""

@@ -27,8 +27,15 @@ class CaseVerdict:
         return {"verdict": self.verdict, "reasons": self.reasons}
 
 
-def decide(exchanges: list[Any], findings: list[Finding], *, new: list[Finding], known: list[Any],
-           infra: list[str], not_judged: list[str]) -> CaseVerdict:
+def decide(
+    exchanges: list[Any],
+    findings: list[Finding],
+    *,
+    new: list[Finding],
+    known: list[Any],
+    infra: list[str],
+    not_judged: list[str],
+) -> CaseVerdict:
     """The verdict of one case or flow from what was sent, what the engine found, and the expectations.
 
     `new`/`known`: undocumented findings not listed / listed in the expectations; `infra`: infrastructure errors
@@ -50,6 +57,11 @@ def decide(exchanges: list[Any], findings: list[Finding], *, new: list[Finding],
         return CaseVerdict(INCONCLUSIVE, not_judged + [f"exchange {i} has no response" for i in unanswered])
     weak = [f for f in findings if f.classification == MODEL_DEPENDENT]
     if weak:
-        return CaseVerdict(INCONCLUSIVE, ["only model-dependent evidence against it: "
-                                          + "; ".join(sorted({f"{f.check}: {f.message}" for f in weak}))])
+        return CaseVerdict(
+            INCONCLUSIVE,
+            [
+                "only model-dependent evidence against it: "
+                + "; ".join(sorted({f"{f.check}: {f.message}" for f in weak}))
+            ],
+        )
     return CaseVerdict(CONFORMS)

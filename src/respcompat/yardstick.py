@@ -31,6 +31,12 @@ def measure(exchanges: list[Exchange], contract_name: str, examples: int = 3) ->
             if errors:
                 failing += 1
                 if len(shown) < examples:
-                    shown.append({"exchange": ex.index, "event": event, "pointer": errors[0].pointer,
-                                  "message": errors[0].message})
+                    shown.append(
+                        {
+                            "exchange": ex.index,
+                            "event": event,
+                            "pointer": errors[0].pointer,
+                            "message": errors[0].message,
+                        }
+                    )
     return {"documents": docs, "failing": failing, "examples": shown}

@@ -99,8 +99,11 @@ def create_body(faults: dict[str, str | None], doc: dict[str, Any]) -> tuple[byt
     return None
 
 
-_DROPPED = {"no-output-text-done": "response.output_text.done", "no-content-part-done": "response.content_part.done",
-            "no-output-item-done": "response.output_item.done"}
+_DROPPED = {
+    "no-output-text-done": "response.output_text.done",
+    "no-content-part-done": "response.content_part.done",
+    "no-output-item-done": "response.output_item.done",
+}
 
 
 def stream(faults: dict[str, str | None], events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -116,6 +119,9 @@ def stream(faults: dict[str, str | None], events: list[dict[str, Any]]) -> list[
     if "wrong-terminal-event" in faults:
         last = events[-1]
         last["type"] = "response.completed"
-        last["response"] = {**last["response"], "status": "incomplete",
-                            "incomplete_details": last["response"]["incomplete_details"] or {"reason": "max_output_tokens"}}
+        last["response"] = {
+            **last["response"],
+            "status": "incomplete",
+            "incomplete_details": last["response"]["incomplete_details"] or {"reason": "max_output_tokens"},
+        }
     return events

@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-TAIL = ("This answer comes from the respcompat fake model: it repeats the request word for word, "
-        "so that every check can find what it looks for.")
+TAIL = (
+    "This answer comes from the respcompat fake model: it repeats the request word for word, "
+    "so that every check can find what it looks for."
+)
 
 
 @dataclass
@@ -46,8 +48,9 @@ def item_texts(item: dict[str, Any]) -> list[str]:
     return []
 
 
-def think(request: dict[str, Any], context: list[dict[str, Any]], *, use_instructions: bool = True,
-          use_format: bool = True) -> Answer:
+def think(
+    request: dict[str, Any], context: list[dict[str, Any]], *, use_instructions: bool = True, use_format: bool = True
+) -> Answer:
     """The answer to `request` given the conversation items before it (`context` ends with this turn's input)."""
     tools = [t for t in request.get("tools") or [] if isinstance(t, dict) and t.get("type") == "function"]
     choice = request.get("tool_choice") or "auto"
@@ -58,8 +61,11 @@ def think(request: dict[str, Any], context: list[dict[str, Any]], *, use_instruc
             tool = next((t for t in tools if t.get("name") == choice.get("name")), tool)
         if isinstance(choice, str) or choice.get("type") == "function":
             args = instance(tool.get("parameters") or {"type": "object"})
-            return Answer("function_call", name=str(tool.get("name")),
-                          arguments=json.dumps(args, separators=(",", ":"), ensure_ascii=False))
+            return Answer(
+                "function_call",
+                name=str(tool.get("name")),
+                arguments=json.dumps(args, separators=(",", ":"), ensure_ascii=False),
+            )
     fmt = ((request.get("text") or {}).get("format") or {}) if use_format else {}
     if fmt.get("type") == "json_schema":
         return Answer("text", text=json.dumps(instance(fmt.get("schema") or {}), ensure_ascii=False))
@@ -96,6 +102,7 @@ def chunks(text: str) -> list[str]:
 
 
 # --- a minimal JSON instance of a schema ---------------------------------------------------------------------
+
 
 def instance(schema: Any, root: Any = None, depth: int = 0) -> Any:
     """A small value that satisfies `schema` (object, array, string, integer, number, boolean, enum, const, $ref)."""
@@ -161,8 +168,15 @@ def _number(schema: dict[str, Any]) -> int:
     return value
 
 
-_FORMATS = {"date": "2026-01-01", "date-time": "2026-01-01T00:00:00Z", "time": "00:00:00Z", "email": "a@example.com",
-            "uri": "https://example.com", "uuid": "00000000-0000-4000-8000-000000000000", "ipv4": "127.0.0.1"}
+_FORMATS = {
+    "date": "2026-01-01",
+    "date-time": "2026-01-01T00:00:00Z",
+    "time": "00:00:00Z",
+    "email": "a@example.com",
+    "uri": "https://example.com",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "ipv4": "127.0.0.1",
+}
 
 
 def _string(schema: dict[str, Any]) -> str:

@@ -68,8 +68,17 @@ class State:
 class FakeResponsesServer:
     """`with FakeResponsesServer(faults=...) as base_url:` serves on a free loopback port until the block ends."""
 
-    def __init__(self, faults: Any = None, *, api_key: str = DEFAULT_KEY, host: str = "127.0.0.1", port: int = 0,
-                 models: tuple[str, ...] = (), delay: float = 3.0, hang_seconds: float = 60.0) -> None:
+    def __init__(
+        self,
+        faults: Any = None,
+        *,
+        api_key: str = DEFAULT_KEY,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        models: tuple[str, ...] = (),
+        delay: float = 3.0,
+        hang_seconds: float = 60.0,
+    ) -> None:
         self.faults = fault_spec.parse(faults)
         self.api_key, self.host, self.port = api_key, host, port
         self.models = frozenset(models)
@@ -192,7 +201,7 @@ class _Handler(BaseHTTPRequestHandler):
         path, query = unquote(url.path), parse_qs(url.query)
         self.faults = dict(fake.faults)
         if path.startswith("/fault/"):
-            spec, _, rest = path[len("/fault/"):].partition("/")
+            spec, _, rest = path[len("/fault/") :].partition("/")
             try:
                 self.faults.update(fault_spec.parse(spec))
             except fault_spec.UnknownFault as exc:
@@ -212,8 +221,14 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError(503, error("The server is overloaded or not ready yet.", type_="server_error"))
         if "429-once" in self.faults and self._refuse_once(path, raw):
             self.extra_headers["retry-after"] = "0"
-            raise ApiError(429, error("Rate limit reached for requests. Please try again in 0s.", type_="requests",
-                                      code="rate_limit_exceeded"))
+            raise ApiError(
+                429,
+                error(
+                    "Rate limit reached for requests. Please try again in 0s.",
+                    type_="requests",
+                    code="rate_limit_exceeded",
+                ),
+            )
         self._authorize()
         self._route(self.command, path, raw, query)
 
@@ -228,12 +243,23 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _authorize(self) -> None:
         if not self.key:
-            raise ApiError(401, error("You didn't provide an API key. You need to provide your API key in an "
-                                      "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."))
+            raise ApiError(
+                401,
+                error(
+                    "You didn't provide an API key. You need to provide your API key in an "
+                    "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
+                ),
+            )
         if self.key != self.fake.api_key:
             masked = self.key[:3] + "*" * max(len(self.key) - 7, 1) + self.key[-4:] if len(self.key) > 10 else "***"
-            raise ApiError(401, error(f"Incorrect API key provided: {masked}. You can find your API key at "
-                                      "https://platform.openai.com/account/api-keys.", code="invalid_api_key"))
+            raise ApiError(
+                401,
+                error(
+                    f"Incorrect API key provided: {masked}. You can find your API key at "
+                    "https://platform.openai.com/account/api-keys.",
+                    code="invalid_api_key",
+                ),
+            )
 
     def _route(self, method: str, path: str, raw: bytes, query: dict[str, list[str]]) -> None:
         parts = [p for p in path.split("/") if p]
@@ -301,16 +327,23 @@ class _Handler(BaseHTTPRequestHandler):
             if prev is not None:
                 known = state.responses.get(prev)
                 if known is None or known.deleted or not known.store:
-                    raise bad(f"Previous response with id '{prev}' not found.", "previous_response_id",
-                              "previous_response_not_found")
+                    raise bad(
+                        f"Previous response with id '{prev}' not found.",
+                        "previous_response_id",
+                        "previous_response_not_found",
+                    )
             context = state.context(prev) + items
         _check_calls(context, items)
         instructions = None if "ignore-instructions" in f else body.get("instructions")
         text = None if "drop-text-format" in f else body.get("text")
-        if ((text or {}).get("format") or {}).get("type") == "json_object" \
-                and "json" not in " ".join(t for i in context for t in item_texts(i)).lower():
-            raise bad("Response input messages must contain the word 'json' in some form to use 'text.format' of "
-                      "type 'json_object'.", "input")
+        if ((text or {}).get("format") or {}).get("type") == "json_object" and "json" not in " ".join(
+            t for i in context for t in item_texts(i)
+        ).lower():
+            raise bad(
+                "Response input messages must contain the word 'json' in some form to use 'text.format' of "
+                "type 'json_object'.",
+                "input",
+            )
         answer = think({**body, "instructions": instructions, "text": text}, context)
         limit = body.get("max_output_tokens")
         complete = True
@@ -324,17 +357,31 @@ class _Handler(BaseHTTPRequestHandler):
         echoed = echo(body, instructions=instructions, previous_response_id=prev, text=text)
         if "echo-key-body" in f:
             echoed["metadata"] = {**echoed["metadata"], "caller_key": self.key}
-        final = response_object(new_id("resp"), now, echoed, status="completed" if complete else "incomplete",
-                                output=output, usage=usage(max(heard, 1), spent), completed_at=now,
-                                incomplete_reason=None if complete else "max_output_tokens")
+        final = response_object(
+            new_id("resp"),
+            now,
+            echoed,
+            status="completed" if complete else "incomplete",
+            output=output,
+            usage=usage(max(heard, 1), spent),
+            completed_at=now,
+            incomplete_reason=None if complete else "max_output_tokens",
+        )
         if "extra-fields" in f:
             final["timings"] = {"prompt_n": heard, "prompt_ms": 1.0, "predicted_n": spent, "predicted_ms": 1.0}
-        stored = Stored(final, items, prev, store=body.get("store", True) is not False,
-                        background=bool(body.get("background")))
+        stored = Stored(
+            final, items, prev, store=body.get("store", True) is not False, background=bool(body.get("background"))
+        )
         if stored.background and not body.get("stream"):
             stored.pending = final
-            stored.response = {**final, "status": "queued", "completed_at": None, "incomplete_details": None,
-                               "output": [], "usage": None}
+            stored.response = {
+                **final,
+                "status": "queued",
+                "completed_at": None,
+                "incomplete_details": None,
+                "output": [],
+                "usage": None,
+            }
         return final, stored
 
     def _send_create(self, doc: dict[str, Any]) -> None:
@@ -368,8 +415,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _lookup(self, rid: str, *, for_retrieve: bool = False) -> Stored:
         with self.fake.state.lock:
             s = self.fake.state.responses.get(rid)
-        visible = s is not None and (not s.deleted or for_retrieve and "retrieve-after-delete" in self.faults) \
+        visible = (
+            s is not None
+            and (not s.deleted or for_retrieve and "retrieve-after-delete" in self.faults)
             and (s.store or for_retrieve and "store-false-retrievable" in self.faults)
+        )
         if not visible:
             raise bad(f"Response with id '{rid}' not found.", status=404)
         return s
@@ -413,16 +463,27 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             raise bad("Invalid type for 'limit': expected an integer.", "limit", "invalid_type") from None
         if not 1 <= limit <= 100:
-            raise bad(f"Invalid 'limit': expected a value between 1 and 100, but got {limit} instead.", "limit",
-                      "invalid_value")
+            raise bad(
+                f"Invalid 'limit': expected a value between 1 and 100, but got {limit} instead.",
+                "limit",
+                "invalid_value",
+            )
         data = data[::-1] if order == "desc" else data
         after = (query.get("after") or [None])[0]
         if after is not None:
             ids = [i["id"] for i in data]
-            data = data[ids.index(after) + 1:] if after in ids else []
+            data = data[ids.index(after) + 1 :] if after in ids else []
         page = data[:limit]
-        self._json(200, {"object": "list", "data": page, "first_id": page[0]["id"] if page else None,
-                         "last_id": page[-1]["id"] if page else None, "has_more": len(data) > limit})
+        self._json(
+            200,
+            {
+                "object": "list",
+                "data": page,
+                "first_id": page[0]["id"] if page else None,
+                "last_id": page[-1]["id"] if page else None,
+                "has_more": len(data) > limit,
+            },
+        )
 
     def _cancel(self, rid: str) -> None:
         s = self._lookup(rid)
@@ -452,16 +513,26 @@ class _Handler(BaseHTTPRequestHandler):
         items = input_items(body.get("input"))
         with self.fake.state.lock:
             if body.get("previous_response_id") and body["previous_response_id"] not in self.fake.state.responses:
-                raise bad(f"Previous response with id '{body['previous_response_id']}' not found.",
-                          "previous_response_id", "previous_response_not_found")
+                raise bad(
+                    f"Previous response with id '{body['previous_response_id']}' not found.",
+                    "previous_response_id",
+                    "previous_response_not_found",
+                )
             context = self.fake.state.context(body.get("previous_response_id")) + items
         kept = [i for i in context if i.get("type") == "message" and i.get("role") == "user"]
         folded = " ".join(t for i in context for t in item_texts(i))
         sealed = base64.b64encode(folded.encode()).decode()
         heard = words(folded) + words(body.get("instructions") or "")
-        self._json(200, {"id": new_id("resp"), "object": "response.compaction", "created_at": int(time.time()),
-                         "output": kept + [{"id": new_id("cmp"), "type": "compaction", "encrypted_content": sealed}],
-                         "usage": usage(max(heard, 1), words(folded))})
+        self._json(
+            200,
+            {
+                "id": new_id("resp"),
+                "object": "response.compaction",
+                "created_at": int(time.time()),
+                "output": kept + [{"id": new_id("cmp"), "type": "compaction", "encrypted_content": sealed}],
+                "usage": usage(max(heard, 1), words(folded)),
+            },
+        )
 
     # --- writing -----------------------------------------------------------------------------------------------
 
@@ -491,9 +562,11 @@ def _parse(raw: bytes) -> Any:
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise bad("We could not parse the JSON body of your request. (HINT: This likely means you aren't using your "
-                  "HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid "
-                  "JSON.)") from None
+        raise bad(
+            "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your "
+            "HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid "
+            "JSON.)"
+        ) from None
 
 
 def _check_calls(context: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:
@@ -513,8 +586,10 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     server = FakeResponsesServer(args.faults, api_key=args.key, host=args.host, port=args.port)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `kill` stops it as cleanly as Ctrl-C
-    print(f"fake Responses API on {server.start()} (faults: {', '.join(server.faults) or 'none'}); Ctrl-C stops it",
-          flush=True)
+    print(
+        f"fake Responses API on {server.start()} (faults: {', '.join(server.faults) or 'none'}); Ctrl-C stops it",
+        flush=True,
+    )
     try:
         while True:
             time.sleep(3600)

@@ -49,8 +49,15 @@ class _CaseRun:
 
     kind = None
 
-    def __init__(self, result: CaseResult, base_url: str, api_key: str, provider: str, model: str | None,
-                 transport_kw: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        result: CaseResult,
+        base_url: str,
+        api_key: str,
+        provider: str,
+        model: str | None,
+        transport_kw: dict[str, Any],
+    ) -> None:
         self.result, self.base_url, self.api_key, self.provider = result, base_url, api_key, provider
         self.profile = load_profile(provider)
         self.settings = SimpleNamespace(profile=self.profile)
@@ -58,10 +65,15 @@ class _CaseRun:
         self.entry = result.entry
         self.transport_kw = transport_kw
 
-    def run(self, flow: Callable[[Any], None], meta: dict[str, Any] | None = None,
-            before_judging: Callable[[list[Any]], None] | None = None) -> list[Any]:
-        t = Transport.for_profile(self.profile, self.base_url, self.api_key, source=self.base_url,
-                                  **{"backoff": 0.0, **self.transport_kw})
+    def run(
+        self,
+        flow: Callable[[Any], None],
+        meta: dict[str, Any] | None = None,
+        before_judging: Callable[[list[Any]], None] | None = None,
+    ) -> list[Any]:
+        t = Transport.for_profile(
+            self.profile, self.base_url, self.api_key, source=self.base_url, **{"backoff": 0.0, **self.transport_kw}
+        )
         try:
             unsent = flow(t)
             if unsent:  # steps that needed what an earlier step did not give (respcompat.steps)
@@ -95,8 +107,15 @@ def flows() -> dict[str, Callable[[Any], None]]:
     return out
 
 
-def run_suites(base_url: str, api_key: str, *, provider: str = "openai", model: str | None = None,
-               only: Callable[[str], bool] | None = None, **transport_kw: Any) -> dict[str, CaseResult]:
+def run_suites(
+    base_url: str,
+    api_key: str,
+    *,
+    provider: str = "openai",
+    model: str | None = None,
+    only: Callable[[str], bool] | None = None,
+    **transport_kw: Any,
+) -> dict[str, CaseResult]:
     """Every case and flow (or those `only` accepts) sent to `base_url`: case id -> CaseResult."""
     cases_mod = suite_module("test_cases")
     jobs: list[tuple[str, Callable[[Any], None]]] = []

@@ -55,15 +55,23 @@ def model_known(model: str, extra: frozenset[str] | None) -> bool:
 
 
 def _type_name(value: Any) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a decimal", str: "a string", list: "an array",
-            dict: "an object", type(None): "null"}.get(type(value), "a value")
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a decimal",
+        str: "a string",
+        list: "an array",
+        dict: "an object",
+        type(None): "null",
+    }.get(type(value), "a value")
 
 
 def _expect(body: dict, name: str, kind: type | tuple, what: str) -> None:
     value, kinds = body[name], kind if isinstance(kind, tuple) else (kind,)
     if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):  # JSON true is no number
-        raise bad(f"Invalid type for '{name}': expected {what}, but got {_type_name(value)} instead.", name,
-                  "invalid_type")
+        raise bad(
+            f"Invalid type for '{name}': expected {what}, but got {_type_name(value)} instead.", name, "invalid_type"
+        )
 
 
 def _range(body: dict, name: str, low: float, high: float | None) -> None:
@@ -72,11 +80,17 @@ def _range(body: dict, name: str, low: float, high: float | None) -> None:
     _expect(body, name, (int, float), "a decimal")
     value = body[name]
     if value < low:
-        raise bad(f"Invalid '{name}': decimal below minimum value. Expected a value >= {low:g}, but got {value} "
-                  "instead.", name, "decimal_below_min_value")
+        raise bad(
+            f"Invalid '{name}': decimal below minimum value. Expected a value >= {low:g}, but got {value} instead.",
+            name,
+            "decimal_below_min_value",
+        )
     if high is not None and value > high:
-        raise bad(f"Invalid '{name}': decimal above maximum value. Expected a value <= {high:g}, but got {value} "
-                  "instead.", name, "decimal_above_max_value")
+        raise bad(
+            f"Invalid '{name}': decimal above maximum value. Expected a value <= {high:g}, but got {value} instead.",
+            name,
+            "decimal_above_max_value",
+        )
 
 
 def check_create(body: Any, models: frozenset[str] | None = None) -> None:
@@ -104,8 +118,12 @@ def check_create(body: Any, models: frozenset[str] | None = None) -> None:
     if body.get("max_output_tokens") is not None:
         _expect(body, "max_output_tokens", int, "an integer")
         if body["max_output_tokens"] < 16:
-            raise bad("Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got "
-                      f"{body['max_output_tokens']} instead.", "max_output_tokens", "integer_below_min_value")
+            raise bad(
+                "Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got "
+                f"{body['max_output_tokens']} instead.",
+                "max_output_tokens",
+                "integer_below_min_value",
+            )
     if body.get("background") and body.get("store") is False:
         raise bad("Background mode requires store=true.", "background")
     if body.get("conversation"):
@@ -153,42 +171,62 @@ def _check_metadata(metadata: Any) -> None:
     if metadata is None:
         return
     if not isinstance(metadata, dict):
-        raise bad(f"Invalid type for 'metadata': expected an object, but got {_type_name(metadata)} instead.",
-                  "metadata", "invalid_type")
+        raise bad(
+            f"Invalid type for 'metadata': expected an object, but got {_type_name(metadata)} instead.",
+            "metadata",
+            "invalid_type",
+        )
     if len(metadata) > 16:
-        raise bad("Invalid 'metadata': too many properties. Expected an object with at most 16 properties.",
-                  "metadata", "object_above_max_properties")
+        raise bad(
+            "Invalid 'metadata': too many properties. Expected an object with at most 16 properties.",
+            "metadata",
+            "object_above_max_properties",
+        )
     for key, value in metadata.items():
         if not isinstance(value, str) or len(value) > 512 or len(key) > 64:
-            raise bad(f"Invalid 'metadata.{key}': expected a string of at most 512 characters.",
-                      f"metadata.{key}", "invalid_value")
+            raise bad(
+                f"Invalid 'metadata.{key}': expected a string of at most 512 characters.",
+                f"metadata.{key}",
+                "invalid_value",
+            )
 
 
 def _check_tools(body: dict) -> None:
     tools = body.get("tools")
     if tools is not None and not isinstance(tools, list):
-        raise bad(f"Invalid type for 'tools': expected an array, but got {_type_name(tools)} instead.", "tools",
-                  "invalid_type")
+        raise bad(
+            f"Invalid type for 'tools': expected an array, but got {_type_name(tools)} instead.",
+            "tools",
+            "invalid_type",
+        )
     names = set()
     for i, tool in enumerate(tools or []):
         if not isinstance(tool, dict) or not isinstance(tool.get("type"), str):
-            raise bad(f"Missing required parameter: 'tools[{i}].type'.", f"tools[{i}].type",
-                      "missing_required_parameter")
+            raise bad(
+                f"Missing required parameter: 'tools[{i}].type'.", f"tools[{i}].type", "missing_required_parameter"
+            )
         if tool["type"] == "function":
             if not isinstance(tool.get("name"), str) or not tool["name"]:
-                raise bad(f"Missing required parameter: 'tools[{i}].name'.", f"tools[{i}].name",
-                          "missing_required_parameter")
+                raise bad(
+                    f"Missing required parameter: 'tools[{i}].name'.", f"tools[{i}].name", "missing_required_parameter"
+                )
             if tool.get("parameters") is not None and not isinstance(tool["parameters"], dict):
-                raise bad(f"Invalid type for 'tools[{i}].parameters': expected an object.", f"tools[{i}].parameters",
-                          "invalid_type")
+                raise bad(
+                    f"Invalid type for 'tools[{i}].parameters': expected an object.",
+                    f"tools[{i}].parameters",
+                    "invalid_type",
+                )
             names.add(tool["name"])
     choice = body.get("tool_choice")
     if choice is None:
         return
     if isinstance(choice, str):
         if choice not in ("none", "auto", "required"):
-            raise bad(f"Invalid value: '{choice}'. Supported values are: 'none', 'auto', and 'required'.",
-                      "tool_choice", "invalid_value")
+            raise bad(
+                f"Invalid value: '{choice}'. Supported values are: 'none', 'auto', and 'required'.",
+                "tool_choice",
+                "invalid_value",
+            )
     elif not isinstance(choice, dict) or not isinstance(choice.get("type"), str):
         raise bad("Invalid type for 'tool_choice': expected a string or an object.", "tool_choice", "invalid_type")
     elif choice["type"] == "function" and choice.get("name") not in names:
@@ -200,26 +238,35 @@ def _check_text(body: dict) -> None:
     if text is None:
         return
     if not isinstance(text, dict):
-        raise bad(f"Invalid type for 'text': expected an object, but got {_type_name(text)} instead.", "text",
-                  "invalid_type")
+        raise bad(
+            f"Invalid type for 'text': expected an object, but got {_type_name(text)} instead.", "text", "invalid_type"
+        )
     fmt = text.get("format")
     if fmt is None:
         return
     kind = fmt.get("type") if isinstance(fmt, dict) else None
     if kind not in ("text", "json_object", "json_schema"):
-        raise bad(f"Invalid value: '{kind}'. Supported values are: 'text', 'json_object', and 'json_schema'.",
-                  "text.format.type", "invalid_value")
+        raise bad(
+            f"Invalid value: '{kind}'. Supported values are: 'text', 'json_object', and 'json_schema'.",
+            "text.format.type",
+            "invalid_value",
+        )
     if kind == "json_schema":
         for name in ("name", "schema"):
             if fmt.get(name) is None:
-                raise bad(f"Missing required parameter: 'text.format.{name}'.", f"text.format.{name}",
-                          "missing_required_parameter")
+                raise bad(
+                    f"Missing required parameter: 'text.format.{name}'.",
+                    f"text.format.{name}",
+                    "missing_required_parameter",
+                )
         if not isinstance(fmt["schema"], dict):
-            raise bad("Invalid type for 'text.format.schema': expected an object.", "text.format.schema",
-                      "invalid_type")
+            raise bad(
+                "Invalid type for 'text.format.schema': expected an object.", "text.format.schema", "invalid_type"
+            )
 
 
 # --- input items ---------------------------------------------------------------------------------------------
+
 
 def input_items(value: Any) -> list[dict[str, Any]]:
     """The create's `input` as stored items with ids (what input_items lists); raises ApiError on a bad item."""
@@ -228,42 +275,77 @@ def input_items(value: Any) -> list[dict[str, Any]]:
     if isinstance(value, str):
         return [_message("user", value, 0)]
     if not isinstance(value, list):
-        raise bad(f"Invalid type for 'input': expected a string or an array, but got {_type_name(value)} instead.",
-                  "input", "invalid_type")
+        raise bad(
+            f"Invalid type for 'input': expected a string or an array, but got {_type_name(value)} instead.",
+            "input",
+            "invalid_type",
+        )
     items = []
     for i, entry in enumerate(value):
         if not isinstance(entry, dict):
-            raise bad(f"Invalid type for 'input[{i}]': expected an object, but got {_type_name(entry)} instead.",
-                      f"input[{i}]", "invalid_type")
+            raise bad(
+                f"Invalid type for 'input[{i}]': expected an object, but got {_type_name(entry)} instead.",
+                f"input[{i}]",
+                "invalid_type",
+            )
         kind = entry.get("type", "message")
         if kind == "message":
             items.append(_message(entry.get("role"), entry.get("content"), i))
         elif kind == "function_call":
             for name in ("call_id", "name", "arguments"):
                 if not isinstance(entry.get(name), str):
-                    raise bad(f"Missing required parameter: 'input[{i}].{name}'.", f"input[{i}].{name}",
-                              "missing_required_parameter")
-            items.append({"id": entry.get("id") or new_id("fc"), "type": "function_call", "status": "completed",
-                          "arguments": entry["arguments"], "call_id": entry["call_id"], "name": entry["name"]})
+                    raise bad(
+                        f"Missing required parameter: 'input[{i}].{name}'.",
+                        f"input[{i}].{name}",
+                        "missing_required_parameter",
+                    )
+            items.append(
+                {
+                    "id": entry.get("id") or new_id("fc"),
+                    "type": "function_call",
+                    "status": "completed",
+                    "arguments": entry["arguments"],
+                    "call_id": entry["call_id"],
+                    "name": entry["name"],
+                }
+            )
         elif kind == "function_call_output":
             if not isinstance(entry.get("call_id"), str) or entry.get("output") is None:
-                raise bad(f"Missing required parameter: 'input[{i}].call_id'.", f"input[{i}].call_id",
-                          "missing_required_parameter")
-            items.append({"id": entry.get("id") or new_id("fco"), "type": "function_call_output",
-                          "status": "completed", "call_id": entry["call_id"], "output": entry["output"]})
+                raise bad(
+                    f"Missing required parameter: 'input[{i}].call_id'.",
+                    f"input[{i}].call_id",
+                    "missing_required_parameter",
+                )
+            items.append(
+                {
+                    "id": entry.get("id") or new_id("fco"),
+                    "type": "function_call_output",
+                    "status": "completed",
+                    "call_id": entry["call_id"],
+                    "output": entry["output"],
+                }
+            )
         elif kind == "reasoning":
-            items.append({"id": entry.get("id") or new_id("rs"), "type": "reasoning",
-                          "summary": entry.get("summary") or []})
+            items.append(
+                {"id": entry.get("id") or new_id("rs"), "type": "reasoning", "summary": entry.get("summary") or []}
+            )
         else:
-            raise bad(f"Invalid value: '{kind}'. The fake supports message, function_call, function_call_output "
-                      "and reasoning input items.", f"input[{i}].type", "invalid_value")
+            raise bad(
+                f"Invalid value: '{kind}'. The fake supports message, function_call, function_call_output "
+                "and reasoning input items.",
+                f"input[{i}].type",
+                "invalid_value",
+            )
     return items
 
 
 def _message(role: Any, content: Any, i: int) -> dict[str, Any]:
     if role not in _ROLES:
-        raise bad(f"Invalid value: '{role}'. Supported values are: 'user', 'assistant', 'system', and 'developer'.",
-                  f"input[{i}].role", "invalid_value")
+        raise bad(
+            f"Invalid value: '{role}'. Supported values are: 'user', 'assistant', 'system', and 'developer'.",
+            f"input[{i}].role",
+            "invalid_value",
+        )
     if isinstance(content, str):
         parts = [output_text(content) if role == "assistant" else {"type": "input_text", "text": content}]
     elif isinstance(content, list) and all(isinstance(p, dict) for p in content):
@@ -271,10 +353,16 @@ def _message(role: Any, content: Any, i: int) -> dict[str, Any]:
         for j, p in enumerate(content):
             allowed = ("output_text", "refusal") if role == "assistant" else _INPUT_PARTS
             if p.get("type") not in allowed:
-                raise bad(f"Invalid value: '{p.get('type')}'. Supported values are: {', '.join(allowed)}.",
-                          f"input[{i}].content[{j}].type", "invalid_value")
+                raise bad(
+                    f"Invalid value: '{p.get('type')}'. Supported values are: {', '.join(allowed)}.",
+                    f"input[{i}].content[{j}].type",
+                    "invalid_value",
+                )
             parts.append(output_text(p.get("text", "")) if p["type"] == "output_text" else dict(p))
     else:
-        raise bad(f"Invalid type for 'input[{i}].content': expected a string or an array.",
-                  f"input[{i}].content", "invalid_type")
+        raise bad(
+            f"Invalid type for 'input[{i}].content': expected a string or an array.",
+            f"input[{i}].content",
+            "invalid_type",
+        )
     return {"id": new_id("msg"), "type": "message", "status": "completed", "content": parts, "role": role}

@@ -14,27 +14,39 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex}{uuid.uuid4().hex[:16]}"
 
 
-def error(message: str, param: str | None = None, code: str | None = None,
-          type_: str = "invalid_request_error") -> dict[str, Any]:
+def error(
+    message: str, param: str | None = None, code: str | None = None, type_: str = "invalid_request_error"
+) -> dict[str, Any]:
     return {"error": {"message": message, "type": type_, "param": param, "code": code}}
 
 
 # --- echoed request parameters -------------------------------------------------------------------------------
 
+
 def echo_tool(tool: dict[str, Any]) -> dict[str, Any]:
     """A function tool as OpenAI echoes it: description null and strict true when not sent."""
     if tool.get("type") != "function":
         return copy.deepcopy(tool)
-    return {"type": "function", "description": tool.get("description"), "name": tool.get("name"),
-            "parameters": copy.deepcopy(tool.get("parameters")), "strict": tool.get("strict", True)}
+    return {
+        "type": "function",
+        "description": tool.get("description"),
+        "name": tool.get("name"),
+        "parameters": copy.deepcopy(tool.get("parameters")),
+        "strict": tool.get("strict", True),
+    }
 
 
 def echo_text(text: Any) -> dict[str, Any]:
     text = text if isinstance(text, dict) else {}
     fmt = text.get("format") if isinstance(text.get("format"), dict) else {"type": "text"}
     if fmt.get("type") == "json_schema":
-        fmt = {"type": "json_schema", "description": fmt.get("description"), "name": fmt.get("name"),
-               "schema": copy.deepcopy(fmt.get("schema")), "strict": fmt.get("strict", False)}
+        fmt = {
+            "type": "json_schema",
+            "description": fmt.get("description"),
+            "name": fmt.get("name"),
+            "schema": copy.deepcopy(fmt.get("schema")),
+            "strict": fmt.get("strict", False),
+        }
     return {"format": copy.deepcopy(fmt), "verbosity": text.get("verbosity", "medium")}
 
 
@@ -43,44 +55,104 @@ def echo(request: dict[str, Any], *, instructions: Any, previous_response_id: An
     reasoning = request.get("reasoning") if isinstance(request.get("reasoning"), dict) else {}
     g = request.get
     return {
-        "background": bool(g("background", False)), "instructions": instructions,
-        "max_output_tokens": g("max_output_tokens"), "max_tool_calls": g("max_tool_calls"), "model": g("model"),
-        "parallel_tool_calls": g("parallel_tool_calls", True), "previous_response_id": previous_response_id,
-        "prompt_cache_key": g("prompt_cache_key"), "prompt_cache_retention": g("prompt_cache_retention"),
+        "background": bool(g("background", False)),
+        "instructions": instructions,
+        "max_output_tokens": g("max_output_tokens"),
+        "max_tool_calls": g("max_tool_calls"),
+        "model": g("model"),
+        "parallel_tool_calls": g("parallel_tool_calls", True),
+        "previous_response_id": previous_response_id,
+        "prompt_cache_key": g("prompt_cache_key"),
+        "prompt_cache_retention": g("prompt_cache_retention"),
         "reasoning": {"effort": reasoning.get("effort"), "summary": reasoning.get("summary")},
         "safety_identifier": g("safety_identifier"),
         "service_tier": "default" if g("service_tier") in (None, "auto") else g("service_tier"),
-        "store": g("store", True), "temperature": g("temperature", 1.0), "text": echo_text(text),
+        "store": g("store", True),
+        "temperature": g("temperature", 1.0),
+        "text": echo_text(text),
         "tool_choice": copy.deepcopy(g("tool_choice", "auto")),
-        "tools": [echo_tool(t) for t in g("tools") or []], "top_logprobs": g("top_logprobs", 0),
-        "top_p": g("top_p", 1.0), "truncation": g("truncation", "disabled"), "user": g("user"),
+        "tools": [echo_tool(t) for t in g("tools") or []],
+        "top_logprobs": g("top_logprobs", 0),
+        "top_p": g("top_p", 1.0),
+        "truncation": g("truncation", "disabled"),
+        "user": g("user"),
         "metadata": copy.deepcopy(g("metadata") or {}),
     }
 
 
-_ORDER = ("id", "object", "created_at", "status", "background", "completed_at", "error", "incomplete_details",
-          "instructions", "max_output_tokens", "max_tool_calls", "model", "output", "parallel_tool_calls",
-          "previous_response_id", "prompt_cache_key", "prompt_cache_retention", "reasoning", "safety_identifier",
-          "service_tier", "store", "temperature", "text", "tool_choice", "tools", "top_logprobs", "top_p",
-          "truncation", "usage", "user", "metadata")
+_ORDER = (
+    "id",
+    "object",
+    "created_at",
+    "status",
+    "background",
+    "completed_at",
+    "error",
+    "incomplete_details",
+    "instructions",
+    "max_output_tokens",
+    "max_tool_calls",
+    "model",
+    "output",
+    "parallel_tool_calls",
+    "previous_response_id",
+    "prompt_cache_key",
+    "prompt_cache_retention",
+    "reasoning",
+    "safety_identifier",
+    "service_tier",
+    "store",
+    "temperature",
+    "text",
+    "tool_choice",
+    "tools",
+    "top_logprobs",
+    "top_p",
+    "truncation",
+    "usage",
+    "user",
+    "metadata",
+)
 
 
-def response_object(rid: str, created_at: int, echoed: dict[str, Any], *, status: str, output: list[dict],
-                    usage: dict | None, completed_at: int | None, incomplete_reason: str | None = None) -> dict:
-    doc = {**echoed, "id": rid, "object": "response", "created_at": created_at, "status": status,
-           "completed_at": completed_at, "error": None,
-           "incomplete_details": {"reason": incomplete_reason} if incomplete_reason else None,
-           "output": output, "usage": usage}
+def response_object(
+    rid: str,
+    created_at: int,
+    echoed: dict[str, Any],
+    *,
+    status: str,
+    output: list[dict],
+    usage: dict | None,
+    completed_at: int | None,
+    incomplete_reason: str | None = None,
+) -> dict:
+    doc = {
+        **echoed,
+        "id": rid,
+        "object": "response",
+        "created_at": created_at,
+        "status": status,
+        "completed_at": completed_at,
+        "error": None,
+        "incomplete_details": {"reason": incomplete_reason} if incomplete_reason else None,
+        "output": output,
+        "usage": usage,
+    }
     return {k: doc[k] for k in _ORDER if k in doc} | {k: v for k, v in doc.items() if k not in _ORDER}
 
 
 def usage(input_tokens: int, output_tokens: int) -> dict[str, Any]:
-    return {"input_tokens": input_tokens, "input_tokens_details": {"cached_tokens": 0},
-            "output_tokens": output_tokens, "output_tokens_details": {"reasoning_tokens": 0},
-            "total_tokens": input_tokens + output_tokens}
+    return {
+        "input_tokens": input_tokens,
+        "input_tokens_details": {"cached_tokens": 0},
+        "output_tokens": output_tokens,
+        "output_tokens_details": {"reasoning_tokens": 0},
+        "total_tokens": input_tokens + output_tokens,
+    }
 
 
 # --- output items --------------------------------------------------------------------------------------------
+
 
 def output_text(text: str) -> dict[str, Any]:
     return {"type": "output_text", "annotations": [], "logprobs": [], "text": text}
@@ -92,44 +164,78 @@ def output_items(answer: Answer, *, complete: bool, reasoning: bool) -> list[dic
     if reasoning:
         items.append({"id": new_id("rs"), "type": "reasoning", "summary": []})
     if answer.kind == "function_call":
-        items.append({"id": new_id("fc"), "type": "function_call", "status": "completed",
-                      "arguments": answer.arguments, "call_id": new_id("call")[:29], "name": answer.name})
+        items.append(
+            {
+                "id": new_id("fc"),
+                "type": "function_call",
+                "status": "completed",
+                "arguments": answer.arguments,
+                "call_id": new_id("call")[:29],
+                "name": answer.name,
+            }
+        )
     else:
-        items.append({"id": new_id("msg"), "type": "message", "status": "completed" if complete else "incomplete",
-                      "content": [output_text(answer.text)], "role": "assistant"})
+        items.append(
+            {
+                "id": new_id("msg"),
+                "type": "message",
+                "status": "completed" if complete else "incomplete",
+                "content": [output_text(answer.text)],
+                "role": "assistant",
+            }
+        )
     return items
 
 
 # --- stream events -------------------------------------------------------------------------------------------
 
+
 def stream_events(final: dict[str, Any], *, obfuscation: bool = False) -> list[dict[str, Any]]:
     """The events OpenAI sends for `final`, numbered by sequence_number; the last one is the terminal event."""
-    start = {**final, "status": "in_progress", "completed_at": None, "incomplete_details": None, "output": [],
-             "usage": None}
-    events: list[dict[str, Any]] = [{"type": "response.created", "response": start},
-                                    {"type": "response.in_progress", "response": copy.deepcopy(start)}]
+    start = {
+        **final,
+        "status": "in_progress",
+        "completed_at": None,
+        "incomplete_details": None,
+        "output": [],
+        "usage": None,
+    }
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "response": start},
+        {"type": "response.in_progress", "response": copy.deepcopy(start)},
+    ]
     for oi, item in enumerate(final["output"]):
         events.extend(_item_events(oi, item, obfuscation))
     terminal = "response.incomplete" if final["status"] == "incomplete" else "response.completed"
     events.append({"type": terminal, "response": final})
-    return [{"type": e["type"], "sequence_number": i, **{k: v for k, v in e.items() if k != "type"}}
-            for i, e in enumerate(events)]
+    return [
+        {"type": e["type"], "sequence_number": i, **{k: v for k, v in e.items() if k != "type"}}
+        for i, e in enumerate(events)
+    ]
 
 
 def _item_events(oi: int, item: dict[str, Any], obfuscation: bool) -> list[dict[str, Any]]:
     iid, kind = item["id"], item["type"]
     where = {"item_id": iid, "output_index": oi}
-    extra = (lambda d: {**d, "obfuscation": uuid.uuid4().hex[: 16 - min(len(d["delta"]), 15)]}) if obfuscation \
+    extra = (
+        (lambda d: {**d, "obfuscation": uuid.uuid4().hex[: 16 - min(len(d["delta"]), 15)]})
+        if obfuscation
         else (lambda d: d)
+    )
     if kind == "message":
         text = item["content"][0]["text"]
         part = {"content_index": 0}
         return [
-            {"type": "response.output_item.added", "output_index": oi,
-             "item": {**item, "status": "in_progress", "content": []}},
+            {
+                "type": "response.output_item.added",
+                "output_index": oi,
+                "item": {**item, "status": "in_progress", "content": []},
+            },
             {"type": "response.content_part.added", **where, **part, "part": output_text("")},
-            *[extra({"type": "response.output_text.delta", **where, **part, "delta": d, "logprobs": []})
-              for d in chunks(text)],
+            *[
+                extra({"type": "response.output_text.delta", **where, **part, "delta": d, "logprobs": []})
+                for d in chunks(text)
+            ],
             {"type": "response.output_text.done", **where, **part, "text": text, "logprobs": []},
             {"type": "response.content_part.done", **where, **part, "part": copy.deepcopy(item["content"][0])},
             {"type": "response.output_item.done", "output_index": oi, "item": item},
@@ -137,19 +243,26 @@ def _item_events(oi: int, item: dict[str, Any], obfuscation: bool) -> list[dict[
     if kind == "function_call":
         args = item["arguments"]
         return [
-            {"type": "response.output_item.added", "output_index": oi,
-             "item": {**item, "status": "in_progress", "arguments": ""}},
-            *[extra({"type": "response.function_call_arguments.delta", **where, "delta": d})
-              for d in _arg_chunks(args)],
+            {
+                "type": "response.output_item.added",
+                "output_index": oi,
+                "item": {**item, "status": "in_progress", "arguments": ""},
+            },
+            *[
+                extra({"type": "response.function_call_arguments.delta", **where, "delta": d})
+                for d in _arg_chunks(args)
+            ],
             {"type": "response.function_call_arguments.done", **where, "arguments": args},
             {"type": "response.output_item.done", "output_index": oi, "item": item},
         ]
-    return [{"type": "response.output_item.added", "output_index": oi, "item": item},
-            {"type": "response.output_item.done", "output_index": oi, "item": item}]
+    return [
+        {"type": "response.output_item.added", "output_index": oi, "item": item},
+        {"type": "response.output_item.done", "output_index": oi, "item": item},
+    ]
 
 
 def _arg_chunks(args: str, size: int = 8) -> list[str]:
-    return [args[i:i + size] for i in range(0, len(args), size)] or [""]
+    return [args[i : i + size] for i in range(0, len(args), size)] or [""]
 
 
 def sse(events: list[dict[str, Any]], *, event_lines: bool = True) -> list[bytes]:

@@ -60,20 +60,29 @@ def apply_op(doc: Any, op: dict) -> None:
         other_parent, other_key = _parent(doc, op["with"])
         parent[key], other_parent[other_key] = other_parent[other_key], parent[key]
     elif kind == "truncate":  # keep the first `length` elements of the list at path
-        del parent[key][op["length"]:]
+        del parent[key][op["length"] :]
     else:
         raise ValueError(f"unknown op {kind!r}; known: {OPS}")
 
 
 def to_exchange(data: dict, index: int, source: str) -> Exchange:
     req = data.get("request")
-    request = Request(method=req.get("method", "POST"), url=req.get("url", ""), headers=req.get("headers", {}),
-                      body=req.get("body")) if req is not None else None
+    request = (
+        Request(
+            method=req.get("method", "POST"),
+            url=req.get("url", ""),
+            headers=req.get("headers", {}),
+            body=req.get("body"),
+        )
+        if req is not None
+        else None
+    )
     rd = data.get("response")
     response = None
     if rd is not None:
-        response = Response(status=rd.get("status"), headers=rd.get("headers", {}), body=rd.get("body"),
-                            raw_body=rd.get("raw_body"))
+        response = Response(
+            status=rd.get("status"), headers=rd.get("headers", {}), body=rd.get("body"), raw_body=rd.get("raw_body")
+        )
         if "raw_body" in rd and "body" not in rd:
             try:
                 response.body = json.loads(rd["raw_body"])
@@ -83,15 +92,19 @@ def to_exchange(data: dict, index: int, source: str) -> Exchange:
             response.events = [_event(i, e) for i, e in enumerate(rd["events"])]
             # What the SSE parser would have seen had the events been sent as OpenAI sends them:
             # an `event:` line when the event names one, `data: ` with a space.
-            response.framing = Framing(kind="sse", done_sentinel=any(e.done for e in response.events),
-                                       unterminated_tail=bool(rd.get("unterminated_tail")),
-                                       event_lines=sum(1 for e in response.events if e.event is not None),
-                                       data_with_space=len(response.events))
+            response.framing = Framing(
+                kind="sse",
+                done_sentinel=any(e.done for e in response.events),
+                unterminated_tail=bool(rd.get("unterminated_tail")),
+                event_lines=sum(1 for e in response.events if e.event is not None),
+                data_with_space=len(response.events),
+            )
             if rd.get("invalid_utf8"):  # Framing.invalid_utf8: bytes the decoder had to replace
                 response.framing.invalid_utf8 = rd["invalid_utf8"]
     # Exchange.meta (a case's `expect:`, a fragment mark) travels with the exchange, as importers set it.
-    return Exchange(request=request, response=response, index=index, source=source,
-                    meta=copy.deepcopy(data.get("meta") or {}))
+    return Exchange(
+        request=request, response=response, index=index, source=source, meta=copy.deepcopy(data.get("meta") or {})
+    )
 
 
 def _event(i: int, e: dict) -> Event:

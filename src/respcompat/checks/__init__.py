@@ -37,8 +37,14 @@ REGISTRY: dict[str, CheckSpec] = {}
 MODEL_DEPENDENT_CHECKS = frozenset({"case.output_text", "case.reasoning"})
 
 
-def check(check_id: str, *, description: str, applies_to: str = "any", whole_stream: bool = False,
-          model_dependent: bool = False) -> Callable[[CheckFunc], CheckFunc]:
+def check(
+    check_id: str,
+    *,
+    description: str,
+    applies_to: str = "any",
+    whole_stream: bool = False,
+    model_dependent: bool = False,
+) -> Callable[[CheckFunc], CheckFunc]:
     """Register a check function under a permanent id."""
 
     def register(func: CheckFunc) -> CheckFunc:

@@ -16,22 +16,50 @@ TERMINAL_TYPES = ("response.completed", "response.failed", "response.incomplete"
 RESPONSE_EVENTS = ("response.created", "response.queued", "response.in_progress") + TERMINAL_TYPES
 
 
-def finding(check: str, pointer: str, message: str, expected: Any = None, actual: Any = None,
-            event: int | None = None, source: str = WIRE, **details: Any) -> Finding:
+def finding(
+    check: str,
+    pointer: str,
+    message: str,
+    expected: Any = None,
+    actual: Any = None,
+    event: int | None = None,
+    source: str = WIRE,
+    **details: Any,
+) -> Finding:
     """A finding; expected/actual copied from provider data are cut to a bounded preview when big."""
-    return Finding(check=check, pointer=pointer, message=message, expected=clip(expected), actual=clip(actual),
-                   event=event, source=source, details={k: clip(v) for k, v in details.items()})
+    return Finding(
+        check=check,
+        pointer=pointer,
+        message=message,
+        expected=clip(expected),
+        actual=clip(actual),
+        event=event,
+        source=source,
+        details={k: clip(v) for k, v in details.items()},
+    )
 
 
 # Which index each item-scoped event must carry: the item state machine and the accumulation checks place
 # these events by them. On any other event an index is optional but, when present, must be usable.
-_PARTS_BY_CONTENT = ("response.content_part.added", "response.content_part.done", "response.output_text.delta",
-                     "response.output_text.done", "response.refusal.delta", "response.refusal.done",
-                     "response.reasoning_text.delta", "response.reasoning_text.done")
-_PARTS_BY_SUMMARY = ("response.reasoning_summary_part.added", "response.reasoning_summary_part.done",
-                     "response.reasoning_summary_text.delta", "response.reasoning_summary_text.done")
+_PARTS_BY_CONTENT = (
+    "response.content_part.added",
+    "response.content_part.done",
+    "response.output_text.delta",
+    "response.output_text.done",
+    "response.refusal.delta",
+    "response.refusal.done",
+    "response.reasoning_text.delta",
+    "response.reasoning_text.done",
+)
+_PARTS_BY_SUMMARY = (
+    "response.reasoning_summary_part.added",
+    "response.reasoning_summary_part.done",
+    "response.reasoning_summary_text.delta",
+    "response.reasoning_summary_text.done",
+)
 REQUIRED_INDEXES: dict[str, tuple[str, ...]] = {
-    "response.output_item.added": ("output_index",), "response.output_item.done": ("output_index",),
+    "response.output_item.added": ("output_index",),
+    "response.output_item.done": ("output_index",),
     "response.function_call_arguments.delta": ("output_index",),
     "response.function_call_arguments.done": ("output_index",),
     **{t: ("output_index", "content_index") for t in _PARTS_BY_CONTENT},
@@ -79,8 +107,10 @@ def _misplaced(events: list[Event]) -> tuple[Event, str, int] | None:
         if t in RESPONSE_EVENTS:
             continue
         need = REQUIRED_INDEXES.get(t, ()) if t is not None else ()
-        bad = next((k for k in INDEX_KEYS if (k in need and k not in e.data)
-                    or (k in e.data and index(e.data[k]) is None)), None)
+        bad = next(
+            (k for k in INDEX_KEYS if (k in need and k not in e.data) or (k in e.data and index(e.data[k]) is None)),
+            None,
+        )
         if bad is not None:
             count += 1
             if first is None:

@@ -27,16 +27,52 @@ class _Stream:
 
 
 _STREAMS = (
-    _Stream("accumulate.output_text", "response.output_text.delta", "response.output_text.done", "text",
-            "content_index", "response.content_part.done", "output_text", "content"),
-    _Stream("accumulate.output_text", "response.refusal.delta", "response.refusal.done", "refusal",
-            "content_index", "response.content_part.done", "refusal", "content"),
-    _Stream("accumulate.reasoning", "response.reasoning_summary_text.delta", "response.reasoning_summary_text.done",
-            "text", "summary_index", "response.reasoning_summary_part.done", "summary_text", "summary"),
-    _Stream("accumulate.reasoning", "response.reasoning_text.delta", "response.reasoning_text.done", "text",
-            "content_index", "response.content_part.done", "reasoning_text", "content"),
-    _Stream("accumulate.function_call_arguments", "response.function_call_arguments.delta",
-            "response.function_call_arguments.done", "arguments"),
+    _Stream(
+        "accumulate.output_text",
+        "response.output_text.delta",
+        "response.output_text.done",
+        "text",
+        "content_index",
+        "response.content_part.done",
+        "output_text",
+        "content",
+    ),
+    _Stream(
+        "accumulate.output_text",
+        "response.refusal.delta",
+        "response.refusal.done",
+        "refusal",
+        "content_index",
+        "response.content_part.done",
+        "refusal",
+        "content",
+    ),
+    _Stream(
+        "accumulate.reasoning",
+        "response.reasoning_summary_text.delta",
+        "response.reasoning_summary_text.done",
+        "text",
+        "summary_index",
+        "response.reasoning_summary_part.done",
+        "summary_text",
+        "summary",
+    ),
+    _Stream(
+        "accumulate.reasoning",
+        "response.reasoning_text.delta",
+        "response.reasoning_text.done",
+        "text",
+        "content_index",
+        "response.content_part.done",
+        "reasoning_text",
+        "content",
+    ),
+    _Stream(
+        "accumulate.function_call_arguments",
+        "response.function_call_arguments.delta",
+        "response.function_call_arguments.done",
+        "arguments",
+    ),
 )
 
 
@@ -88,14 +124,26 @@ def _accumulate(exchange: Exchange, spec: _Stream) -> Iterator[Finding]:
             value = done.data.get(spec.field)
             if value != joined:
                 why = "deltas do not add up to" if key in deltas else "no deltas were streamed before"
-                yield finding(spec.check, ptr(spec.field), f"{spec.delta} {why} {spec.done}",
-                              expected=joined, actual=value, event=done.index)
+                yield finding(
+                    spec.check,
+                    ptr(spec.field),
+                    f"{spec.delta} {why} {spec.done}",
+                    expected=joined,
+                    actual=value,
+                    event=done.index,
+                )
         else:
             value = joined
         part = part_dones.get(key)
         if part is not None and _obj(part.data.get("part")).get(spec.field) != value:
-            yield finding(spec.check, ptr("part", spec.field), f"{spec.part_done} differs from the streamed value",
-                          expected=value, actual=part.data["part"].get(spec.field), event=part.index)
+            yield finding(
+                spec.check,
+                ptr("part", spec.field),
+                f"{spec.part_done} differs from the streamed value",
+                expected=value,
+                actual=part.data["part"].get(spec.field),
+                event=part.index,
+            )
         item_done = item_dones.get(oi)
         if item_done is not None:
             yield from _compare_item(spec, item_done.data.get("item"), ("item",), pi, value, item_done.index)
@@ -115,8 +163,14 @@ def _compare_item(spec: _Stream, item, at: tuple, pi, value, event: int) -> Iter
         actual = part.get(spec.field) if isinstance(part, dict) else None
     if actual != value:
         where = "the terminal response" if at[0] == "response" else "output_item.done"
-        yield finding(spec.check, ptr(*path), f"{where} differs from the streamed value",
-                      expected=value, actual=actual, event=event)
+        yield finding(
+            spec.check,
+            ptr(*path),
+            f"{where} differs from the streamed value",
+            expected=value,
+            actual=actual,
+            event=event,
+        )
 
 
 def _for(check_id: str):
@@ -124,18 +178,36 @@ def _for(check_id: str):
         for spec in _STREAMS:
             if spec.check == check_id:
                 yield from _accumulate(exchange, spec)
+
     return run
 
 
-check("accumulate.output_text", description="text deltas == output_text.done == content_part.done == item == output",
-      applies_to="stream", whole_stream=True)(_for("accumulate.output_text"))
-check("accumulate.function_call_arguments", description="argument deltas == arguments.done == item arguments",
-      applies_to="stream", whole_stream=True)(_for("accumulate.function_call_arguments"))
-check("accumulate.reasoning", description="reasoning deltas == their done event == the item",
-      applies_to="stream", whole_stream=True)(_for("accumulate.reasoning"))
+check(
+    "accumulate.output_text",
+    description="text deltas == output_text.done == content_part.done == item == output",
+    applies_to="stream",
+    whole_stream=True,
+)(_for("accumulate.output_text"))
+check(
+    "accumulate.function_call_arguments",
+    description="argument deltas == arguments.done == item arguments",
+    applies_to="stream",
+    whole_stream=True,
+)(_for("accumulate.function_call_arguments"))
+check(
+    "accumulate.reasoning",
+    description="reasoning deltas == their done event == the item",
+    applies_to="stream",
+    whole_stream=True,
+)(_for("accumulate.reasoning"))
 
 
-@check("accumulate.output", description="output_item.done items == terminal response output", applies_to="stream", whole_stream=True)
+@check(
+    "accumulate.output",
+    description="output_item.done items == terminal response output",
+    applies_to="stream",
+    whole_stream=True,
+)
 def output(exchange: Exchange, ctx) -> Iterator[Finding]:
     end = terminal(exchange)
     if end is None or not isinstance(end.data.get("response"), dict):
@@ -143,8 +215,14 @@ def output(exchange: Exchange, ctx) -> Iterator[Finding]:
     resp = end.data["response"]
     if "output" not in resp:
         # OpenAI sends `output` on every terminal event, even `response.failed` (as []).
-        yield finding("accumulate.output", "/response/output", f"{end.type} has no output",
-                      expected="the output list", actual="<missing>", event=end.index)
+        yield finding(
+            "accumulate.output",
+            "/response/output",
+            f"{end.type} has no output",
+            expected="the output list",
+            actual="<missing>",
+            event=end.index,
+        )
         return
     out = resp["output"]
     if not isinstance(out, list):
@@ -158,20 +236,35 @@ def output(exchange: Exchange, ctx) -> Iterator[Finding]:
         item = e.data.get("item")
         if not isinstance(oi, int) or oi >= len(out):
             if whole:
-                yield finding("accumulate.output", ptr("response", "output", oi if oi is not None else "-"),
-                              f"item {oi} was streamed but is missing from the terminal output",
-                              expected=item, actual="<missing>", event=end.index)
+                yield finding(
+                    "accumulate.output",
+                    ptr("response", "output", oi if oi is not None else "-"),
+                    f"item {oi} was streamed but is missing from the terminal output",
+                    expected=item,
+                    actual="<missing>",
+                    event=end.index,
+                )
             continue
         diff = first_diff(item, out[oi], ignore=_REENCRYPTED)
         if diff is not None:
             sub, streamed, final = diff
-            yield finding("accumulate.output", ptr("response", "output", oi) + sub,
-                          "the terminal output item differs from its output_item.done",
-                          expected=streamed, actual=final, event=end.index, output_item_done=e.index)
+            yield finding(
+                "accumulate.output",
+                ptr("response", "output", oi) + sub,
+                "the terminal output item differs from its output_item.done",
+                expected=streamed,
+                actual=final,
+                event=end.index,
+                output_item_done=e.index,
+            )
     if whole and not is_resumed(exchange):
         for oi in range(len(out)):
             if oi not in done:
-                yield finding("accumulate.output", ptr("response", "output", oi),
-                              "the terminal output has an item that was never streamed",
-                              expected="<missing>", actual=(out[oi] or {}).get("id") if isinstance(out[oi], dict)
-                              else out[oi], event=end.index)
+                yield finding(
+                    "accumulate.output",
+                    ptr("response", "output", oi),
+                    "the terminal output has an item that was never streamed",
+                    expected="<missing>",
+                    actual=(out[oi] or {}).get("id") if isinstance(out[oi], dict) else out[oi],
+                    event=end.index,
+                )

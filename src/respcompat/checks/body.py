@@ -19,9 +19,15 @@ from ._wire import finding, request_body
 
 SOURCE = "OpenAI API reference (the endpoint's response body)"
 # The contract file whose `object` enum names the body each endpoint returns.
-KIND_OF = {"create": "objects/response.json", "retrieve": "objects/response.json", "cancel": "objects/response.json",
-           "delete": "objects/deleted.json", "input_items": "objects/input_items.json",
-           "input_tokens": None, "compact": None}
+KIND_OF = {
+    "create": "objects/response.json",
+    "retrieve": "objects/response.json",
+    "cancel": "objects/response.json",
+    "delete": "objects/deleted.json",
+    "input_items": "objects/input_items.json",
+    "input_tokens": None,
+    "compact": None,
+}
 # Bodies the contracts have no schema file for yet: their `object`, from OpenAI's spec (paths /responses/input_tokens
 # -> TokenCountsResource, /responses/compact -> CompactResource).
 SPEC_OBJECTS = {"input_tokens": ["response.input_tokens"], "compact": ["response.compaction"]}
@@ -48,8 +54,13 @@ def _what(raw: str | None) -> str:
 def _json_kind(value: Any) -> str:
     if value is None:
         return "null"
-    return {list: "a JSON array", str: "a JSON string", bool: "a JSON boolean", int: "a JSON number",
-            float: "a JSON number"}.get(type(value), type(value).__name__)
+    return {
+        list: "a JSON array",
+        str: "a JSON string",
+        bool: "a JSON boolean",
+        int: "a JSON number",
+        float: "a JSON number",
+    }.get(type(value), type(value).__name__)
 
 
 @check("body.json", description="a 2xx answer of a JSON endpoint has a body that parses as JSON")
@@ -59,9 +70,16 @@ def body_json(exchange: Exchange, ctx) -> Iterator[Finding]:
         return
     if resp.body is None and (resp.raw_body or "").strip() != "null":
         raw = resp.raw_body or ""
-        yield finding("body.json", "", f"HTTP {resp.status} from {exchange.endpoint} is {_what(raw)}, not JSON",
-                      expected="a JSON object", actual=raw[:200] if raw else "<empty>", source=SOURCE,
-                      not_json=True, parse_error=resp.body_error)
+        yield finding(
+            "body.json",
+            "",
+            f"HTTP {resp.status} from {exchange.endpoint} is {_what(raw)}, not JSON",
+            expected="a JSON object",
+            actual=raw[:200] if raw else "<empty>",
+            source=SOURCE,
+            not_json=True,
+            parse_error=resp.body_error,
+        )
 
 
 @check("body.kind", description="a 2xx JSON body is an object of the kind the endpoint returns (response, list, ...)")
@@ -74,16 +92,27 @@ def body_kind(exchange: Exchange, ctx) -> Iterator[Finding]:
     if body is None and (resp.raw_body or "").strip() != "null":
         return  # not JSON at all: body.json
     if not isinstance(body, dict):
-        yield finding("body.kind", "", f"HTTP {resp.status} from {exchange.endpoint} carries {_json_kind(body)}, "
-                      "not a JSON object", expected="a JSON object", actual=body if not isinstance(body, list)
-                      else f"[{len(body)} elements]", source=SOURCE)
+        yield finding(
+            "body.kind",
+            "",
+            f"HTTP {resp.status} from {exchange.endpoint} carries {_json_kind(body)}, not a JSON object",
+            expected="a JSON object",
+            actual=body if not isinstance(body, list) else f"[{len(body)} elements]",
+            source=SOURCE,
+        )
         return
     allowed = _objects(ctx, rel) if rel else SPEC_OBJECTS[exchange.endpoint]
     got = body.get("object")
     if "object" in body and allowed and got not in allowed:
         what = "a Chat Completions answer" if isinstance(got, str) and got.startswith("chat.completion") else None
-        yield finding("body.kind", "/object", f"the body is {what or repr(got)}, not {' or '.join(map(repr, allowed))}",
-                      expected=allowed, actual=got, source=SOURCE)
+        yield finding(
+            "body.kind",
+            "/object",
+            f"the body is {what or repr(got)}, not {' or '.join(map(repr, allowed))}",
+            expected=allowed,
+            actual=got,
+            source=SOURCE,
+        )
 
 
 def _objects(ctx, rel: str) -> list[str]:
@@ -105,12 +134,23 @@ def stream_mode(exchange: Exchange, ctx) -> Iterator[Finding]:
         return
     wanted = req.get("stream") is True
     if wanted and resp.events is None:
-        yield finding("body.stream_mode", "", "stream=true was answered with a single body, not an event stream",
-                      expected="text/event-stream", actual=resp.headers.get("content-type") or "<no content-type>",
-                      source="OpenAI API reference (stream)")
+        yield finding(
+            "body.stream_mode",
+            "",
+            "stream=true was answered with a single body, not an event stream",
+            expected="text/event-stream",
+            actual=resp.headers.get("content-type") or "<no content-type>",
+            source="OpenAI API reference (stream)",
+        )
     elif not wanted and resp.events is not None:
-        yield finding("body.stream_mode", "", "a request without stream=true was answered with an event stream",
-                      expected="a JSON body", actual="text/event-stream", source="OpenAI API reference (stream)")
+        yield finding(
+            "body.stream_mode",
+            "",
+            "a request without stream=true was answered with an event stream",
+            expected="a JSON body",
+            actual="text/event-stream",
+            source="OpenAI API reference (stream)",
+        )
 
 
 def _path_id(exchange: Exchange) -> str | None:
@@ -154,14 +194,23 @@ def _route_missing(exchange: Exchange) -> bool:
     return "response" not in text and not (rid and rid.lower() in text)
 
 
-@check("endpoint.unsupported", description="an endpoint answers like an unimplemented route (405/501, or a 404 "
-       "without an error envelope): a capability the server lacks")
+@check(
+    "endpoint.unsupported",
+    description="an endpoint answers like an unimplemented route (405/501, or a 404 "
+    "without an error envelope): a capability the server lacks",
+)
 def unsupported(exchange: Exchange, ctx) -> Iterator[Finding]:
     if exchange.endpoint == "other" or exchange.response is None or not _route_missing(exchange):
         return
-    served = [x for x in getattr(ctx, "exchanges", None) or [] if x.index < exchange.index
-              and x.endpoint == exchange.endpoint and x.response is not None and x.response.status is not None
-              and 200 <= x.response.status < 300]
+    served = [
+        x
+        for x in getattr(ctx, "exchanges", None) or []
+        if x.index < exchange.index
+        and x.endpoint == exchange.endpoint
+        and x.response is not None
+        and x.response.status is not None
+        and 200 <= x.response.status < 300
+    ]
     if served:
         return  # the route answered earlier in this flow: this 404 is about the id (http.error_body judges its body)
     ep, resp = exchange.endpoint, exchange.response
@@ -173,8 +222,15 @@ def unsupported(exchange: Exchange, ctx) -> Iterator[Finding]:
     said = f"saying {preview(text, 80)}" if text else f"with {_what(resp.raw_body)}"
     if ep == "websocket":
         said = "to the upgrade request, not 101 Switching Protocols"
-    f = finding("endpoint.unsupported", "", f"{ep} is not implemented here: HTTP {resp.status} {said}",
-                expected=f"{ep} implemented", actual=resp.status, source=SOURCE, unsupported=ep)
+    f = finding(
+        "endpoint.unsupported",
+        "",
+        f"{ep} is not implemented here: HTTP {resp.status} {said}",
+        expected=f"{ep} implemented",
+        actual=resp.status,
+        source=SOURCE,
+        unsupported=ep,
+    )
     if not documented and name != "openai":
         # The profile says the provider has no such endpoint: a capability, reported, not a divergence.
         f.classification = DOCUMENTED

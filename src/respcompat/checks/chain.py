@@ -51,8 +51,11 @@ def _created(xs: list[Exchange]) -> dict[str, Exchange]:
     return out
 
 
-@check("state.input_items_chain", description="input_items of a response hold its own input and, when chained with "
-       "previous_response_id, the earlier turn's input")
+@check(
+    "state.input_items_chain",
+    description="input_items of a response hold its own input and, when chained with "
+    "previous_response_id, the earlier turn's input",
+)
 def input_items_chain(exchange: Exchange, ctx) -> Iterator[Finding]:
     resp = exchange.response
     status = resp.status if resp is not None else None
@@ -72,8 +75,15 @@ def input_items_chain(exchange: Exchange, ctx) -> Iterator[Finding]:
         for text in _texts(req.get("input")):
             if text and text not in listed:
                 which = "its own input" if hops == 0 else f"the input of the turn {hops} before (previous_response_id)"
-                yield finding("state.input_items_chain", "/data", f"input_items does not hold {which}",
-                              expected=text, actual=f"{len(data)} items", source=SOURCE, created_in=turn.index)
+                yield finding(
+                    "state.input_items_chain",
+                    "/data",
+                    f"input_items does not hold {which}",
+                    expected=text,
+                    actual=f"{len(data)} items",
+                    source=SOURCE,
+                    created_in=turn.index,
+                )
                 return
         prev = req.get("previous_response_id")
         turn, hops = (created.get(prev) if isinstance(prev, str) else None), hops + 1

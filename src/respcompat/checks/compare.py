@@ -34,13 +34,18 @@ def _twin(exchange: Exchange, ctx) -> Exchange | None:
         if x is exchange or x.index >= exchange.index or x.endpoint != "create":
             continue
         other = request_body(x) or {}
-        if {k: v for k, v in other.items() if k != "stream"} == mine and bool(other.get("stream")) != bool(req.get("stream")):
+        if {k: v for k, v in other.items() if k != "stream"} == mine and bool(other.get("stream")) != bool(
+            req.get("stream")
+        ):
             return x
     return None
 
 
-@check("compare.stream_body", description="a streamed and a non-streamed answer to the same request have the same "
-       "fields (response and output items)")
+@check(
+    "compare.stream_body",
+    description="a streamed and a non-streamed answer to the same request have the same "
+    "fields (response and output items)",
+)
 def stream_body(exchange: Exchange, ctx) -> Iterator[Finding]:
     if exchange.endpoint != "create" or request_body(exchange) is None:
         return
@@ -55,8 +60,18 @@ def stream_body(exchange: Exchange, ctx) -> Iterator[Finding]:
     for where in sorted(set(a) & set(b)):
         for name in sorted(a[where] ^ b[where]):
             here = name in a[where]
-            how = ("the streamed" if streamed else "the non-streamed") if here else ("the non-streamed" if streamed else "the streamed")
-            yield finding("compare.stream_body", f"{mine[1]}{'/' + name if not where else ''}",
-                          f"{where or 'the response'}: {name!r} only in {how} answer",
-                          expected="the same fields streamed and not", actual=f"{name} in {how} answer only",
-                          event=mine[0], source=SOURCE, twin=twin.index)
+            how = (
+                ("the streamed" if streamed else "the non-streamed")
+                if here
+                else ("the non-streamed" if streamed else "the streamed")
+            )
+            yield finding(
+                "compare.stream_body",
+                f"{mine[1]}{'/' + name if not where else ''}",
+                f"{where or 'the response'}: {name!r} only in {how} answer",
+                expected="the same fields streamed and not",
+                actual=f"{name} in {how} answer only",
+                event=mine[0],
+                source=SOURCE,
+                twin=twin.index,
+            )

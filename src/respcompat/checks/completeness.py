@@ -15,12 +15,15 @@ from . import check
 from ._wire import finding, is_int, payloads, terminal
 
 STREAM_DOC = "OpenAI API reference (streaming events)"
-TERMINAL_STATUS = {"response.completed": "completed", "response.incomplete": "incomplete",
-                   "response.failed": "failed"}
+TERMINAL_STATUS = {"response.completed": "completed", "response.incomplete": "incomplete", "response.failed": "failed"}
 
 
-@check("stream.text_done", description="every output_text part gets its response.output_text.done",
-       applies_to="stream", whole_stream=True)
+@check(
+    "stream.text_done",
+    description="every output_text part gets its response.output_text.done",
+    applies_to="stream",
+    whole_stream=True,
+)
 def text_done(exchange: Exchange, ctx) -> Iterator[Finding]:
     opened: dict[tuple[int, int], int] = {}  # (output_index, content_index) -> event of content_part.added
     done: set[tuple[int, int]] = set()
@@ -40,13 +43,23 @@ def text_done(exchange: Exchange, ctx) -> Iterator[Finding]:
         return  # a cut stream is judged by stream.terminal_event
     for key, at in opened.items():
         if key not in done and key[0] not in stray:
-            yield finding("stream.text_done", "", f"output_text part {key[1]} of item {key[0]} never got "
-                          "response.output_text.done", expected="response.output_text.done",
-                          actual="<missing>", event=at, source=STREAM_DOC)
+            yield finding(
+                "stream.text_done",
+                "",
+                f"output_text part {key[1]} of item {key[0]} never got response.output_text.done",
+                expected="response.output_text.done",
+                actual="<missing>",
+                event=at,
+                source=STREAM_DOC,
+            )
 
 
-@check("stream.terminal_status", description="the terminal event's type agrees with the status of the response it "
-       "carries (response.completed: completed, ...)", applies_to="stream")
+@check(
+    "stream.terminal_status",
+    description="the terminal event's type agrees with the status of the response it "
+    "carries (response.completed: completed, ...)",
+    applies_to="stream",
+)
 def terminal_status(exchange: Exchange, ctx) -> Iterator[Finding]:
     end = terminal(exchange)
     if end is None or not isinstance(end.data.get("response"), dict):
@@ -55,8 +68,15 @@ def terminal_status(exchange: Exchange, ctx) -> Iterator[Finding]:
         return  # after an error only response.failed may follow: stream.terminal_event owns that
     want, got = TERMINAL_STATUS.get(end.type or ""), end.data["response"].get("status", "<missing>")
     if got != want:
-        yield finding("stream.terminal_status", "/response/status", f"{end.type} carries a response whose status is "
-                      f"{got!r}", expected=want, actual=got, event=end.index, source=STREAM_DOC)
+        yield finding(
+            "stream.terminal_status",
+            "/response/status",
+            f"{end.type} carries a response whose status is {got!r}",
+            expected=want,
+            actual=got,
+            event=end.index,
+            source=STREAM_DOC,
+        )
 
 
 def _declared(provider: Any) -> tuple[dict[str, Any], str]:
@@ -69,8 +89,12 @@ def _declared(provider: Any) -> tuple[dict[str, Any], str]:
     return stream, f"providers/{name}.yaml stream ({stream.get('source') or 'no source'})"
 
 
-@check("stream.declared_framing", description="the SSE framing the profile declares present or absent "
-       "(event:, id:, comment lines, `data: ` spacing) is what the stream uses", applies_to="stream")
+@check(
+    "stream.declared_framing",
+    description="the SSE framing the profile declares present or absent "
+    "(event:, id:, comment lines, `data: ` spacing) is what the stream uses",
+    applies_to="stream",
+)
 def declared_framing(exchange: Exchange, ctx) -> Iterator[Finding]:
     fr = exchange.response.framing
     provenance = (exchange.meta.get("respcompat") or {}).get("provenance") or {}
@@ -89,11 +113,34 @@ def declared_framing(exchange: Exchange, ctx) -> Iterator[Finding]:
     for key, (count, what) in observed.items():
         policy = declared.get(key)
         if policy == "present" and count == 0:
-            yield finding("stream.declared_framing", "", f"the stream has no {what}; the profile declares them",
-                          expected="present", actual="absent", event=events[0].index, source=source, framing=key)
+            yield finding(
+                "stream.declared_framing",
+                "",
+                f"the stream has no {what}; the profile declares them",
+                expected="present",
+                actual="absent",
+                event=events[0].index,
+                source=source,
+                framing=key,
+            )
         elif policy == "present" and key == "event_lines" and 0 < count < len(events):
-            yield finding("stream.declared_framing", "", f"only {count} of {len(events)} events have {what}",
-                          expected=len(events), actual=count, source=source, framing=key)
+            yield finding(
+                "stream.declared_framing",
+                "",
+                f"only {count} of {len(events)} events have {what}",
+                expected=len(events),
+                actual=count,
+                source=source,
+                framing=key,
+            )
         elif policy == "absent" and count > 0:
-            yield finding("stream.declared_framing", "", f"the stream has {what}; the profile declares none",
-                          expected="absent", actual=count, event=events[0].index, source=source, framing=key)
+            yield finding(
+                "stream.declared_framing",
+                "",
+                f"the stream has {what}; the profile declares none",
+                expected="absent",
+                actual=count,
+                event=events[0].index,
+                source=source,
+                framing=key,
+            )

@@ -31,13 +31,22 @@ def _doc(profile, key: str | None) -> str | None:
 
 
 def _finding(exchange: Exchange, name: str, message: str, expected: str, actual: str, source: str | None) -> Finding:
-    return Finding(check=CHECK, pointer=f"/{name}", message=message, expected=expected, actual=actual, source=source,
-                   details={"document": "request", "case": exchange.meta.get("case")})
+    return Finding(
+        check=CHECK,
+        pointer=f"/{name}",
+        message=message,
+        expected=expected,
+        actual=actual,
+        source=source,
+        details={"document": "request", "case": exchange.meta.get("case")},
+    )
 
 
 @check(CHECK, description="documented parameter edges and unlisted parameters are accepted or rejected as documented")
 def parameter_acceptance(exchange: Exchange, ctx) -> Iterator[Finding]:
-    want = (exchange.meta.get("expect") or {}).get("documented") if isinstance(exchange.meta.get("expect"), dict) else None
+    want = (
+        (exchange.meta.get("expect") or {}).get("documented") if isinstance(exchange.meta.get("expect"), dict) else None
+    )
     body = request_body(exchange)
     accepted = _accepted(exchange)
     if not isinstance(want, str) or not want.startswith("parameters.") or body is None or accepted is None:
@@ -52,15 +61,26 @@ def parameter_acceptance(exchange: Exchange, ctx) -> Iterator[Finding]:
             return  # undocumented or uncertain: nothing to hold the provider to
         sent = sorted(k for k in body if k not in ("model", "input"))
         if accepted != (handling == "ignored"):
-            yield _finding(exchange, sent[0] if sent else "", f"an unlisted parameter should be {handling} as documented, "
-                           f"got {actual}", "accepted (2xx)" if handling == "ignored" else "rejected (4xx)", actual,
-                           _doc(ctx.provider, rule.get("source")))
+            yield _finding(
+                exchange,
+                sent[0] if sent else "",
+                f"an unlisted parameter should be {handling} as documented, got {actual}",
+                "accepted (2xx)" if handling == "ignored" else "rejected (4xx)",
+                actual,
+                _doc(ctx.provider, rule.get("source")),
+            )
         return
     if name not in body or ctx.contracts is None:
         return
     errors = [e for e in ctx.contracts.provider.validate("request", body).errors if e.pointer == f"/{name}"]
     if not errors and not accepted:
         value = body[name]
-        yield _finding(exchange, name, f"{name}={say(value)} is inside the documented range but was rejected ({actual})",
-                       "accepted (2xx)", actual, ctx.contracts.provider.overlay_source(f"objects/create_request.json#/properties/{name}")
-                       or f"contract:{ctx.contracts.provider.name}")
+        yield _finding(
+            exchange,
+            name,
+            f"{name}={say(value)} is inside the documented range but was rejected ({actual})",
+            "accepted (2xx)",
+            actual,
+            ctx.contracts.provider.overlay_source(f"objects/create_request.json#/properties/{name}")
+            or f"contract:{ctx.contracts.provider.name}",
+        )

@@ -14,9 +14,23 @@ from ._wire import final_response, finding, request_body
 CHECK = "request.echo"
 _MISSING = object()
 # Echoed as sent.
-_PLAIN = ("instructions", "temperature", "top_p", "max_output_tokens", "store", "previous_response_id",
-          "parallel_tool_calls", "metadata", "truncation", "max_tool_calls", "top_logprobs", "background",
-          "prompt_cache_key", "safety_identifier", "user")
+_PLAIN = (
+    "instructions",
+    "temperature",
+    "top_p",
+    "max_output_tokens",
+    "store",
+    "previous_response_id",
+    "parallel_tool_calls",
+    "metadata",
+    "truncation",
+    "max_tool_calls",
+    "top_logprobs",
+    "background",
+    "prompt_cache_key",
+    "safety_identifier",
+    "user",
+)
 
 
 def _get(doc: Any, path: tuple) -> Any:
@@ -35,8 +49,9 @@ def _model(sent: str, got: Any) -> bool:
 def _tool_names(tools: Any) -> list:
     if not isinstance(tools, list):
         return []
-    return sorted((str(t.get("type")), str(t.get("name")))
-                  for t in tools if isinstance(t, dict) and t.get("type") == "function")
+    return sorted(
+        (str(t.get("type")), str(t.get("name"))) for t in tools if isinstance(t, dict) and t.get("type") == "function"
+    )
 
 
 def _same(sent: Any, got: Any) -> bool:
@@ -52,8 +67,11 @@ def _pairs(req: dict, resp: dict) -> Iterator[tuple[str, Any, Any, bool]]:
             yield f"/{name}", req[name], resp[name], _same(req[name], resp[name])
     if "tool_choice" in req and "tool_choice" in resp:
         sent, got = req["tool_choice"], resp["tool_choice"]
-        ok = _same(sent, got) if not isinstance(sent, dict) or not isinstance(got, dict) else \
-            all(_same(v, got.get(k)) for k, v in sent.items())  # OpenAI may add keys to a forced choice
+        ok = (
+            _same(sent, got)
+            if not isinstance(sent, dict) or not isinstance(got, dict)
+            else all(_same(v, got.get(k)) for k, v in sent.items())
+        )  # OpenAI may add keys to a forced choice
         yield "/tool_choice", sent, got, ok
     if "tools" in req and "tools" in resp:
         sent, got = _tool_names(req["tools"]), _tool_names(resp["tools"])
@@ -73,5 +91,4 @@ def request_echo(exchange: Exchange, ctx) -> Iterator[Finding]:
     event, prefix, resp = final
     for at, sent, got, ok in _pairs(req, resp):
         if not ok:
-            yield finding(CHECK, prefix + at, f"{at[1:]} is not echoed as sent", expected=sent, actual=got,
-                          event=event)
+            yield finding(CHECK, prefix + at, f"{at[1:]} is not echoed as sent", expected=sent, actual=got, event=event)

@@ -32,11 +32,20 @@ def _expect(exchange: Exchange) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _finding(exchange: Exchange, check_id: str, pointer: str, message: str, expected: Any, actual: Any,
-             event: int | None = None) -> Finding:
+def _finding(
+    exchange: Exchange, check_id: str, pointer: str, message: str, expected: Any, actual: Any, event: int | None = None
+) -> Finding:
     """A finding left unclassified (classify.py reads the profile), sourced from the case's doc link."""
-    return Finding(check=check_id, pointer=pointer, message=message, expected=clip(expected), actual=clip(actual), event=event,
-                   source=exchange.meta.get("doc") or DEFAULT_DOC, details={"case": exchange.meta.get("case")})
+    return Finding(
+        check=check_id,
+        pointer=pointer,
+        message=message,
+        expected=clip(expected),
+        actual=clip(actual),
+        event=event,
+        source=exchange.meta.get("doc") or DEFAULT_DOC,
+        details={"case": exchange.meta.get("case")},
+    )
 
 
 def _outcome(exchange: Exchange) -> tuple[int | None, str, dict] | None:
@@ -49,16 +58,21 @@ def _outcome(exchange: Exchange) -> tuple[int | None, str, dict] | None:
 
 def _items(resp: dict, kind: str) -> list[tuple[int, dict]]:
     out = resp.get("output")
-    return [(i, it) for i, it in enumerate(out if isinstance(out, list) else [])
-            if isinstance(it, dict) and it.get("type") == kind]
+    return [
+        (i, it)
+        for i, it in enumerate(out if isinstance(out, list) else [])
+        if isinstance(it, dict) and it.get("type") == kind
+    ]
 
 
 def _texts(resp: dict) -> list[tuple[tuple[Any, ...], str]]:
     """Every output_text part of the message items: (pointer tokens, text)."""
-    return [(("output", i, "content", j, "text"), part["text"])
-            for i, item in _items(resp, "message")
-            for j, part in enumerate(item["content"] if isinstance(item.get("content"), list) else [])
-            if isinstance(part, dict) and part.get("type") == "output_text" and isinstance(part.get("text"), str)]
+    return [
+        (("output", i, "content", j, "text"), part["text"])
+        for i, item in _items(resp, "message")
+        for j, part in enumerate(item["content"] if isinstance(item.get("content"), list) else [])
+        if isinstance(part, dict) and part.get("type") == "output_text" and isinstance(part.get("text"), str)
+    ]
 
 
 def _status_matches(want: Any, got: int) -> bool:
@@ -85,9 +99,15 @@ def status(exchange: Exchange, ctx) -> Iterator[Finding]:
         return
     event, at, resp = final
     if resp.get("status") != expect["status"]:
-        yield _finding(exchange, "case.status", f"{at}/status",
-                       f"status is {say(resp.get('status'))}, the case expects {expect['status']!r}",
-                       expect["status"], resp.get("status"), event)
+        yield _finding(
+            exchange,
+            "case.status",
+            f"{at}/status",
+            f"status is {say(resp.get('status'))}, the case expects {expect['status']!r}",
+            expect["status"],
+            resp.get("status"),
+            event,
+        )
 
 
 @check("case.incomplete", description="an incomplete answer says why: status incomplete, incomplete_details.reason")
@@ -98,16 +118,29 @@ def incomplete(exchange: Exchange, ctx) -> Iterator[Finding]:
     event, at, resp = final
     want_status = expect.get("status", "incomplete")
     if resp.get("status") != want_status:
-        yield _finding(exchange, "case.incomplete", f"{at}/status",
-                       f"status is {say(resp.get('status'))}, the case expects {want_status!r} "
-                       f"(reason {expect['incomplete_reason']})", want_status, resp.get("status"), event)
+        yield _finding(
+            exchange,
+            "case.incomplete",
+            f"{at}/status",
+            f"status is {say(resp.get('status'))}, the case expects {want_status!r} "
+            f"(reason {expect['incomplete_reason']})",
+            want_status,
+            resp.get("status"),
+            event,
+        )
         return
     details = resp.get("incomplete_details")
     reason = details.get("reason") if isinstance(details, dict) else None
     if reason != expect["incomplete_reason"]:
-        yield _finding(exchange, "case.incomplete", f"{at}/incomplete_details/reason",
-                       f"incomplete_details.reason is {say(reason)}, the case expects {expect['incomplete_reason']!r}",
-                       expect["incomplete_reason"], details, event)
+        yield _finding(
+            exchange,
+            "case.incomplete",
+            f"{at}/incomplete_details/reason",
+            f"incomplete_details.reason is {say(reason)}, the case expects {expect['incomplete_reason']!r}",
+            expect["incomplete_reason"],
+            details,
+            event,
+        )
 
 
 @check("case.max_output_tokens", description="usage.output_tokens stays within the max_output_tokens the case sets")
@@ -119,15 +152,26 @@ def max_output_tokens(exchange: Exchange, ctx) -> Iterator[Finding]:
     usage = resp.get("usage")
     used = usage.get("output_tokens") if isinstance(usage, dict) else None
     if isinstance(used, int) and is_int(used) and used > limit:
-        yield _finding(exchange, "case.max_output_tokens", f"{at}/usage/output_tokens",
-                       f"{used} output tokens, more than max_output_tokens {limit}", f"<= {limit}", used, event)
+        yield _finding(
+            exchange,
+            "case.max_output_tokens",
+            f"{at}/usage/output_tokens",
+            f"{used} output tokens, more than max_output_tokens {limit}",
+            f"<= {limit}",
+            used,
+            event,
+        )
 
 
 def _offered(exchange: Exchange, want: Any) -> Any:
     """A named function the request does not offer means "a call": a documentation example has tools of its own."""
     tools = (request_body(exchange) or {}).get("tools")
-    if isinstance(want, str) and isinstance(tools, list) and tools \
-            and not any(isinstance(t, dict) and t.get("name") == want for t in tools):
+    if (
+        isinstance(want, str)
+        and isinstance(tools, list)
+        and tools
+        and not any(isinstance(t, dict) and t.get("name") == want for t in tools)
+    ):
         return True
     return want
 
@@ -161,8 +205,15 @@ def output_text(exchange: Exchange, ctx) -> Iterator[Finding]:
     text = "".join(t for _, t in texts)
     if want.lower() not in text.lower():
         where = at + (ptr(*texts[0][0]) if len(texts) == 1 else "/output")
-        yield _finding(exchange, "case.output_text", where, f"the output text does not contain {want!r}",
-                       f"contains {want!r}", text, event)
+        yield _finding(
+            exchange,
+            "case.output_text",
+            where,
+            f"the output text does not contain {want!r}",
+            f"contains {want!r}",
+            text,
+            event,
+        )
 
 
 def _requested_schema(exchange: Exchange) -> dict | None:
@@ -184,8 +235,9 @@ def structured_output(exchange: Exchange, ctx) -> Iterator[Finding]:
     try:
         value = json.loads(text)
     except ValueError as exc:
-        yield _finding(exchange, "case.structured_output", where, f"the output text is not JSON: {exc}",
-                       "JSON text", text, event)
+        yield _finding(
+            exchange, "case.structured_output", where, f"the output text is not JSON: {exc}", "JSON text", text, event
+        )
         return
     schema = _requested_schema(exchange)
     if schema is None:  # a documentation example without its request: parsing is all that can be judged
@@ -197,10 +249,16 @@ def structured_output(exchange: Exchange, ctx) -> Iterator[Finding]:
     except (SchemaError, UnknownType, Unresolvable, re.error, RecursionError):
         return  # the request's own schema is broken: nothing to judge against
     for err in errors:
-        yield _finding(exchange, "case.structured_output", where,
-                       f"the output JSON breaks the requested schema at {say(ptr(*err.absolute_path) or '/')}: "
-                       f"{say(err.message, 200)}",
-                       err.schema, err.instance, event)
+        yield _finding(
+            exchange,
+            "case.structured_output",
+            where,
+            f"the output JSON breaks the requested schema at {say(ptr(*err.absolute_path) or '/')}: "
+            f"{say(err.message, 200)}",
+            err.schema,
+            err.instance,
+            event,
+        )
 
 
 @check("case.reasoning", description="a reasoning item is (true) or is not (false) in the output")
@@ -211,6 +269,15 @@ def reasoning(exchange: Exchange, ctx) -> Iterator[Finding]:
     event, at, resp = final
     found = [i for i, _ in _items(resp, "reasoning")]
     if bool(found) != want:
-        message = "no reasoning item where the case expects one" if want else "a reasoning item where the case expects none"
-        yield _finding(exchange, "case.reasoning", f"{at}/output" + (f"/{found[0]}" if found else ""), message,
-                       want, [f"output[{i}]" for i in found], event)
+        message = (
+            "no reasoning item where the case expects one" if want else "a reasoning item where the case expects none"
+        )
+        yield _finding(
+            exchange,
+            "case.reasoning",
+            f"{at}/output" + (f"/{found[0]}" if found else ""),
+            message,
+            want,
+            [f"output[{i}]" for i in found],
+            event,
+        )

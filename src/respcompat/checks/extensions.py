@@ -85,8 +85,9 @@ class _Walker:
             for branch in node.get(word) or []:
                 self._collect(rel, branch, inst, acc, depth + 1)
         if "if" in node:  # the spec's discriminated unions: `if type == X then $ref`
-            self._collect(rel, node.get("then") if _if_matches(node["if"], inst) else node.get("else"), inst, acc,
-                          depth + 1)
+            self._collect(
+                rel, node.get("then") if _if_matches(node["if"], inst) else node.get("else"), inst, acc, depth + 1
+            )
         for name, sub in (node.get("properties") or {}).items():
             acc.props.setdefault(name, []).append((rel, sub))
         extra = node.get("additionalProperties")
@@ -97,8 +98,11 @@ class _Walker:
 
     def merged(self, schemas: list[tuple[str, Any]], inst: Any) -> _Known:
         """What these schemas together define for `inst` (memoised: the same few shapes recur on every event)."""
-        key = (tuple(id(n) for _, n in schemas), type(inst).__name__,
-               inst.get("type") if isinstance(inst, dict) else None)
+        key = (
+            tuple(id(n) for _, n in schemas),
+            type(inst).__name__,
+            inst.get("type") if isinstance(inst, dict) else None,
+        )
         got = self.memo.get(key)
         if got is None:
             got = _Known()
@@ -145,14 +149,23 @@ def _walker(ctx) -> _Walker | None:
 
 
 def _extension(pointer: str, what: str, event: int | None) -> Finding:
-    f = finding("extension.field", pointer, f"{what} carries a field OpenAI does not define",
-                expected="<not in OpenAI's contract>", actual=pointer.rsplit("/", 1)[-1], event=event, source=SOURCE)
+    f = finding(
+        "extension.field",
+        pointer,
+        f"{what} carries a field OpenAI does not define",
+        expected="<not in OpenAI's contract>",
+        actual=pointer.rsplit("/", 1)[-1],
+        event=event,
+        source=SOURCE,
+    )
     f.classification = EXTENSION
     return f
 
 
-@check("extension.field", description="fields the server sends that OpenAI's contract does not define "
-       "(informational, per object and event)")
+@check(
+    "extension.field",
+    description="fields the server sends that OpenAI's contract does not define (informational, per object and event)",
+)
 def extension_field(exchange: Exchange, ctx) -> Iterator[Finding]:
     walker, resp = _walker(ctx), exchange.response
     if walker is None or resp is None:
@@ -179,8 +192,11 @@ def extension_field(exchange: Exchange, ctx) -> Iterator[Finding]:
                 yield _extension(pointer, e.type or "an event", e.index)
         return
     kind = body_kind(exchange) or ""  # a body-only error recording is the error envelope's, not a response's
-    body_rel = {"response": "objects/response.json", "deleted": "objects/deleted.json",
-                "input_items": "objects/input_items.json"}.get(kind)
+    body_rel = {
+        "response": "objects/response.json",
+        "deleted": "objects/deleted.json",
+        "input_items": "objects/input_items.json",
+    }.get(kind)
     if body_rel is None or body_rel not in walker.files:
         return
     found: list[str] = []

@@ -66,16 +66,25 @@ def arguments_json(exchange: Exchange, ctx) -> Iterator[Finding]:
     for item, at, event in _calls(exchange):
         _, problem = _parse(item)
         if problem:
-            yield finding(JSON, at + "/arguments", problem, expected="a JSON object (string)",
-                          actual=item.get("arguments"), event=event)
+            yield finding(
+                JSON,
+                at + "/arguments",
+                problem,
+                expected="a JSON object (string)",
+                actual=item.get("arguments"),
+                event=event,
+            )
 
 
 def _tools(exchange: Exchange) -> dict[str, dict] | None:
     body = request_body(exchange)
     if body is None or not isinstance(body.get("tools"), list) or exchange.endpoint != "create":
         return None
-    return {t["name"]: t for t in body["tools"]
-            if isinstance(t, dict) and t.get("type") == "function" and isinstance(t.get("name"), str)}
+    return {
+        t["name"]: t
+        for t in body["tools"]
+        if isinstance(t, dict) and t.get("type") == "function" and isinstance(t.get("name"), str)
+    }
 
 
 @check(SCHEMA, description="function call arguments satisfy the tool's parameters when the request is known")
@@ -88,8 +97,14 @@ def arguments_schema(exchange: Exchange, ctx) -> Iterator[Finding]:
         if not isinstance(name, str):
             continue  # a wrong type is the schema check's finding
         if name not in tools:
-            yield finding(SCHEMA, at + "/name", "the call names a function the request did not offer",
-                          expected=sorted(tools), actual=name, event=event)
+            yield finding(
+                SCHEMA,
+                at + "/name",
+                "the call names a function the request did not offer",
+                expected=sorted(tools),
+                actual=name,
+                event=event,
+            )
             continue
         value, problem = _parse(item)
         params = tools[name].get("parameters")
@@ -101,7 +116,13 @@ def arguments_schema(exchange: Exchange, ctx) -> Iterator[Finding]:
         except (SchemaError, UnknownType, Unresolvable, re.error, RecursionError):
             continue  # the request's own schema is broken: nothing to judge against
         for err in errors:
-            yield finding(SCHEMA, at + "/arguments", f"arguments violate {say(name)}.parameters: {say(err.message, 200)}",
-                          expected=err.schema if err.validator in ("type", "enum", "const") else err.validator,
-                          actual=err.instance, event=event, source="request tools[].parameters",
-                          arguments_pointer="".join("/" + str(p) for p in err.absolute_path))
+            yield finding(
+                SCHEMA,
+                at + "/arguments",
+                f"arguments violate {say(name)}.parameters: {say(err.message, 200)}",
+                expected=err.schema if err.validator in ("type", "enum", "const") else err.validator,
+                actual=err.instance,
+                event=event,
+                source="request tools[].parameters",
+                arguments_pointer="".join("/" + str(p) for p in err.absolute_path),
+            )

@@ -47,20 +47,44 @@ def error_body(exchange: Exchange, ctx) -> Iterator[Finding]:
     if not isinstance(body, dict):
         raw = (resp.raw_body or "").strip()
         what = "an empty body" if not raw else ("an HTML page" if raw.startswith("<") else "a non-JSON-object body")
-        yield finding(CHECK, "", f"HTTP {resp.status} answered with {what}", expected=_SHAPE,
-                      actual=raw[:200] if raw else None, source=SOURCE)
+        yield finding(
+            CHECK,
+            "",
+            f"HTTP {resp.status} answered with {what}",
+            expected=_SHAPE,
+            actual=raw[:200] if raw else None,
+            source=SOURCE,
+        )
         return
     if _contract_judges_errors(ctx):
         return  # schema.error owns the envelope's shape
     err = body.get("error")
     if not isinstance(err, dict):
-        yield finding(CHECK, "/error", "the error body has no `error` object", expected=_SHAPE,
-                      actual=err if "error" in body else sorted(map(str, body)), source=SOURCE)
+        yield finding(
+            CHECK,
+            "/error",
+            "the error body has no `error` object",
+            expected=_SHAPE,
+            actual=err if "error" in body else sorted(map(str, body)),
+            source=SOURCE,
+        )
         return
     for name, nullable in (("message", False), ("type", False), ("code", True), ("param", True)):
         if name not in err:
-            yield finding(CHECK, f"/error/{name}", f"error.{name} is missing",
-                          expected="string or null" if nullable else "string", actual="<missing>", source=SOURCE)
+            yield finding(
+                CHECK,
+                f"/error/{name}",
+                f"error.{name} is missing",
+                expected="string or null" if nullable else "string",
+                actual="<missing>",
+                source=SOURCE,
+            )
         elif not (isinstance(err[name], str) or nullable and err[name] is None):
-            yield finding(CHECK, f"/error/{name}", f"error.{name} has the wrong type",
-                          expected="string or null" if nullable else "string", actual=err[name], source=SOURCE)
+            yield finding(
+                CHECK,
+                f"/error/{name}",
+                f"error.{name} has the wrong type",
+                expected="string or null" if nullable else "string",
+                actual=err[name],
+                source=SOURCE,
+            )

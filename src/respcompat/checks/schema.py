@@ -10,8 +10,13 @@ from ..exchange import Exchange
 from ..findings import CONTRADICTION, DOCUMENTED, UNDOCUMENTED, Finding
 from . import check
 
-_BODY_KINDS = {"create": "response", "retrieve": "response", "cancel": "response",
-               "delete": "deleted", "input_items": "input_items"}
+_BODY_KINDS = {
+    "create": "response",
+    "retrieve": "response",
+    "cancel": "response",
+    "delete": "deleted",
+    "input_items": "input_items",
+}
 
 
 def body_kind(exchange: Exchange) -> str | None:
@@ -28,13 +33,30 @@ def body_kind(exchange: Exchange) -> str | None:
     return _BODY_KINDS.get(exchange.endpoint)
 
 
-def _finding(check_id: str, e: SchemaError, classification: str, contract: str, source: str | None,
-             event: int | None, extra: dict[str, Any]) -> Finding:
+def _finding(
+    check_id: str,
+    e: SchemaError,
+    classification: str,
+    contract: str,
+    source: str | None,
+    event: int | None,
+    extra: dict[str, Any],
+) -> Finding:
     details = {"keyword": e.keyword, "schema_path": e.schema_path, **extra}
     if e.erratum:
         details["erratum"] = e.erratum
-    return Finding(check=check_id, pointer=e.pointer, message=e.message, expected=e.expected, actual=e.actual,
-                   event=event, source=source, classification=classification, contract=contract, details=details)
+    return Finding(
+        check=check_id,
+        pointer=e.pointer,
+        message=e.message,
+        expected=e.expected,
+        actual=e.actual,
+        event=event,
+        source=source,
+        classification=classification,
+        contract=contract,
+        details=details,
+    )
 
 
 def _deviation_source(provider, e: SchemaError, kind_file: str | None = None) -> str:
@@ -46,8 +68,12 @@ def _deviation_source(provider, e: SchemaError, kind_file: str | None = None) ->
             if doc is not None and doc.get("x-source"):
                 src = doc["x-source"]
                 break
-    return src or provider.overlay_source(e.schema_path) or _source_along(provider, kind_file, e.pointer) \
+    return (
+        src
+        or provider.overlay_source(e.schema_path)
+        or _source_along(provider, kind_file, e.pointer)
         or f"contract:{provider.name}"
+    )
 
 
 def _source_along(provider, kind_file: str | None, pointer: str) -> str | None:
@@ -70,8 +96,10 @@ def judge(check_id: str, kind: str, doc: Any, ctx, event: int | None = None, **e
         yield _finding(check_id, e, UNDOCUMENTED, provider.name, e.source, event, extra)
     for n in pres.notes:
         c = n.contradiction or {}
-        msg = (f"doc contradiction {c.get('id')}: value agrees with {', '.join(map(str, c.get('matched', [])))}"
-               f" but not with {', '.join(map(str, c.get('unmatched', [])))}")
+        msg = (
+            f"doc contradiction {c.get('id')}: value agrees with {', '.join(map(str, c.get('matched', [])))}"
+            f" but not with {', '.join(map(str, c.get('unmatched', [])))}"
+        )
         f = _finding(check_id, n, CONTRADICTION, provider.name, c.get("id"), event, {**extra, "contradiction": c})
         f.message = msg
         yield f
@@ -82,8 +110,15 @@ def judge(check_id: str, kind: str, doc: Any, ctx, event: int | None = None, **e
         if e.pointer in broken:
             continue  # already reported against the provider's own contract
         kind_file = KIND_FILES.get(kind) or (f"events/{doc.get('type')}.json" if isinstance(doc, dict) else None)
-        yield _finding(check_id, e, DOCUMENTED, openai.name, _deviation_source(provider, e, kind_file), event,
-                       {**extra, "openai_source": e.source})
+        yield _finding(
+            check_id,
+            e,
+            DOCUMENTED,
+            openai.name,
+            _deviation_source(provider, e, kind_file),
+            event,
+            {**extra, "openai_source": e.source},
+        )
 
 
 def _events(exchange: Exchange):
@@ -113,7 +148,9 @@ def schema_request(exchange: Exchange, ctx) -> Iterator[Finding]:
             yield f
 
 
-@check("schema.event", description="every stream event satisfies its event schema (both contracts)", applies_to="stream")
+@check(
+    "schema.event", description="every stream event satisfies its event schema (both contracts)", applies_to="stream"
+)
 def schema_event(exchange: Exchange, ctx) -> Iterator[Finding]:
     for ev in _events(exchange):
         yield from judge("schema.event", "event", ev.data, ctx, event=ev.index)

@@ -90,8 +90,14 @@ def retrieve_equals_create(exchange: Exchange, ctx) -> Iterator[Finding]:
         diff = first_diff(created, body, ignore=VOLATILE)
         if diff is not None:
             at, then, now = diff
-            yield finding("state.retrieve_equals_create", at, "the retrieved response differs from the create's",
-                          expected=then, actual=now, created_in=x.index)
+            yield finding(
+                "state.retrieve_equals_create",
+                at,
+                "the retrieved response differs from the create's",
+                expected=then,
+                actual=now,
+                created_in=x.index,
+            )
         return
 
 
@@ -103,9 +109,15 @@ def store_false_not_found(exchange: Exchange, ctx) -> Iterator[Finding]:
     for x in _earlier(exchange, ctx):
         body = request_body(x)
         if body is not None and body.get("store") is False and _created_in(x, ctx)[0] == rid:
-            yield finding("state.store_false_not_found", "", "a response created with store=false was retrieved",
-                          expected="404 not found", actual=exchange.response.status, created_in=x.index,
-                          source="OpenAI API reference (store)")
+            yield finding(
+                "state.store_false_not_found",
+                "",
+                "a response created with store=false was retrieved",
+                expected="404 not found",
+                actual=exchange.response.status,
+                created_in=x.index,
+                source="OpenAI API reference (store)",
+            )
             return
 
 
@@ -126,12 +138,21 @@ def deleted_not_found(exchange: Exchange, ctx) -> Iterator[Finding]:
         return
     rid = _path_id(exchange)
     for x in _earlier(exchange, ctx):
-        deleted = x.endpoint == "delete" and _ok(x) and isinstance(x.response.body, dict) \
+        deleted = (
+            x.endpoint == "delete"
+            and _ok(x)
+            and isinstance(x.response.body, dict)
             and x.response.body.get("deleted") is True
+        )
         if deleted and _path_id(x) == rid and not _not_found(exchange):
-            yield finding("state.deleted_not_found", "", "a deleted response is still retrievable",
-                          expected=404, actual=exchange.response.status if exchange.response else None,
-                          deleted_in=x.index)
+            yield finding(
+                "state.deleted_not_found",
+                "",
+                "a deleted response is still retrievable",
+                expected=404,
+                actual=exchange.response.status if exchange.response else None,
+                deleted_in=x.index,
+            )
             return
 
 
@@ -143,6 +164,11 @@ def previous_response_known(exchange: Exchange, ctx) -> Iterator[Finding]:
         return
     known = [rid for rid in (_created_in(x, ctx)[0] for x in _earlier(exchange, ctx)) if rid]
     if known and prev not in known:  # with no earlier response in the flow there is nothing to judge against
-        yield finding("state.previous_response_known", "/previous_response_id",
-                      "previous_response_id is not a response created earlier in this flow",
-                      expected=known, actual=prev, document="request")
+        yield finding(
+            "state.previous_response_known",
+            "/previous_response_id",
+            "previous_response_id is not a response created earlier in this flow",
+            expected=known,
+            actual=prev,
+            document="request",
+        )

@@ -18,16 +18,40 @@ def status_error_consistency(exchange: Exchange, ctx) -> Iterator[Finding]:
         status = resp.get("status")
         error, details = resp.get("error"), resp.get("incomplete_details")
         if status == "failed" and error is None:
-            yield finding(CHECK, f"{prefix}/error", "a failed response must say why in error",
-                          expected="an error object", actual=resp.get("error", "<missing>"), event=event)
+            yield finding(
+                CHECK,
+                f"{prefix}/error",
+                "a failed response must say why in error",
+                expected="an error object",
+                actual=resp.get("error", "<missing>"),
+                event=event,
+            )
         if status != "failed" and error is not None:
-            yield finding(CHECK, f"{prefix}/error", f"error is set on a {say(status)} response",
-                          expected=None, actual=error, event=event, status=status)
+            yield finding(
+                CHECK,
+                f"{prefix}/error",
+                f"error is set on a {say(status)} response",
+                expected=None,
+                actual=error,
+                event=event,
+                status=status,
+            )
         if status == "incomplete" and details is None:
-            yield finding(CHECK, f"{prefix}/incomplete_details", "an incomplete response must say why",
-                          expected="incomplete_details with a reason",
-                          actual=resp.get("incomplete_details", "<missing>"),
-                          event=event)
+            yield finding(
+                CHECK,
+                f"{prefix}/incomplete_details",
+                "an incomplete response must say why",
+                expected="incomplete_details with a reason",
+                actual=resp.get("incomplete_details", "<missing>"),
+                event=event,
+            )
         if status != "incomplete" and details is not None:
-            yield finding(CHECK, f"{prefix}/incomplete_details", f"incomplete_details is set on a {say(status)} response",
-                          expected=None, actual=details, event=event, status=status)
+            yield finding(
+                CHECK,
+                f"{prefix}/incomplete_details",
+                f"incomplete_details is set on a {say(status)} response",
+                expected=None,
+                actual=details,
+                event=event,
+                status=status,
+            )

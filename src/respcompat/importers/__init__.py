@@ -70,6 +70,7 @@ def load_file(path: str | os.PathLike[str]) -> ImportResult:
 
 def _load_stream(f: BinaryIO, head: bytes, name: str) -> ImportResult:
     """An event stream file, parsed as it is read: a big one is never held whole in memory."""
+
     def chunks() -> Iterator[bytes]:
         yield head
         while chunk := f.read(_CHUNK):
@@ -234,13 +235,14 @@ def _sse_shaped(text: str) -> bool:
 
 def _jsonl_shaped(text: str) -> bool:
     """Two or more lines, the first 20 of them JSON objects (read from the head: the file may be huge)."""
-    head = text[:1 << 20]
+    head = text[: 1 << 20]
     lines = head.split("\n")
     if len(head) < len(text):
         lines.pop()  # possibly cut in half
     lines = [ln for ln in lines if ln.strip()][:20]
     try:
-        return (len(lines) > 1 or text.count("\n", len(head)) > 0) and \
-            all(isinstance(safe_json.loads(ln), dict) for ln in lines)
+        return (len(lines) > 1 or text.count("\n", len(head)) > 0) and all(
+            isinstance(safe_json.loads(ln), dict) for ln in lines
+        )
     except ValueError:
         return False

@@ -123,8 +123,11 @@ def build_response(status: Any, headers: Any, body: Any) -> Response:
     """A Response from a recorded body: already-parsed JSON, text, bytes, or a list of SSE line strings."""
     hdrs = norm_headers(headers)
     resp = Response(status=_status(status), headers=hdrs)
-    if isinstance(body, list) and body and all(isinstance(x, str) for x in body) and (
-        "text/event-stream" in hdrs.get("content-type", "") or looks_like_sse(body[0])
+    if (
+        isinstance(body, list)
+        and body
+        and all(isinstance(x, str) for x in body)
+        and ("text/event-stream" in hdrs.get("content-type", "") or looks_like_sse(body[0]))
     ):
         body = "".join(body)  # Azure test-proxy keeps a stream as its raw lines
     if isinstance(body, (bytes, bytearray)):

@@ -49,8 +49,9 @@ def to_exchanges(doc: dict[str, Any], source: str) -> list[Exchange]:
         rs = _need(e, "response", where)
         post = rq.get("postData") if isinstance(rq, dict) else None
         body = post.get("text") if isinstance(post, dict) else None
-        request = build_request(_need(rq, "method", f"{where}.request"), _need(rq, "url", f"{where}.request"),
-                                rq.get("headers"), body)
+        request = build_request(
+            _need(rq, "method", f"{where}.request"), _need(rq, "url", f"{where}.request"), rq.get("headers"), body
+        )
         status = _need(rs, "status", f"{where}.response")
         text, headers = _content(rs, f"{where}.response")
         response = build_response(status, headers, text)

@@ -33,10 +33,22 @@ def not_an_exchange(obj: Any, lang: str = "JSON") -> str | None:
         what = "an empty" if not obj else "a"
         return f"{what} {lang} {'array' if lang == 'JSON' else 'list'}, not a recorded exchange"
     if lang == "YAML":
-        return "plain text, not a recorded exchange" if isinstance(obj, str) else \
-            f"a YAML {type(obj).__name__} value, not a recorded exchange"
-    kind = ("null" if obj is None else "boolean" if isinstance(obj, bool) else
-            "number" if isinstance(obj, (int, float)) else "string" if isinstance(obj, str) else type(obj).__name__)
+        return (
+            "plain text, not a recorded exchange"
+            if isinstance(obj, str)
+            else f"a YAML {type(obj).__name__} value, not a recorded exchange"
+        )
+    kind = (
+        "null"
+        if obj is None
+        else "boolean"
+        if isinstance(obj, bool)
+        else "number"
+        if isinstance(obj, (int, float))
+        else "string"
+        if isinstance(obj, str)
+        else type(obj).__name__
+    )
     return f"a {lang} {kind}, not a recorded exchange"
 
 
@@ -58,15 +70,18 @@ def _not_a_body(obj: dict[str, Any], lang: str) -> str | None:
         return f"an empty {lang} {'object' if lang == 'JSON' else 'mapping'}, not a recorded exchange"
     keys = sorted(map(str, obj))
     more = ", ..." if len(keys) > 8 else ""
-    return f"a {lang} {'object' if lang == 'JSON' else 'mapping'} with keys {', '.join(keys[:8])}{more}, " \
+    return (
+        f"a {lang} {'object' if lang == 'JSON' else 'mapping'} with keys {', '.join(keys[:8])}{more}, "
         "not a recorded exchange"
+    )
 
 
 def event_response(objs: list[Any], raw: str | None, content_type: str = "application/json") -> Response:
     """Events saved as parsed JSON: no SSE framing is observable, so framing is the `jsonl` kind."""
     events = [Event(index=i, data=o) for i, o in enumerate(objs)]  # parsed already: no text to keep
-    return Response(status=None, headers={"content-type": content_type}, raw_body=raw, events=events,
-                    framing=Framing(kind="jsonl"))
+    return Response(
+        status=None, headers={"content-type": content_type}, raw_body=raw, events=events, framing=Framing(kind="jsonl")
+    )
 
 
 def to_exchanges(obj: Any, source: str, raw: str | None = None) -> list[Exchange]:

@@ -18,8 +18,10 @@ def _split_at_created(events: list[Event]) -> list[list[Event]]:
         return [events]
     if starts[0] != 0:
         starts.insert(0, 0)
-    return [[dataclasses.replace(e, index=i) for i, e in enumerate(events[a:b])]
-            for a, b in zip(starts, starts[1:] + [len(events)])]
+    return [
+        [dataclasses.replace(e, index=i) for i, e in enumerate(events[a:b])]
+        for a, b in zip(starts, starts[1:] + [len(events)])
+    ]
 
 
 def to_exchanges(text: str, source: str) -> list[Exchange]:
@@ -29,6 +31,13 @@ def to_exchanges(text: str, source: str) -> list[Exchange]:
     streams = _split_at_created(events)
     one = len(streams) == 1
     raw = text[:RAW_PREFIX] if one else None
-    return [Exchange(None, Response(status=None, raw_body=raw, events=part, framing=dataclasses.replace(framing)),
-                     index=n, source=source, label="event lines" if one else f"event lines, stream {n + 1}")
-            for n, part in enumerate(streams)]
+    return [
+        Exchange(
+            None,
+            Response(status=None, raw_body=raw, events=part, framing=dataclasses.replace(framing)),
+            index=n,
+            source=source,
+            label="event lines" if one else f"event lines, stream {n + 1}",
+        )
+        for n, part in enumerate(streams)
+    ]

@@ -28,7 +28,7 @@ def _examples(media: dict[str, Any]) -> list[tuple[str, str, Any]]:
         return [("example", "", media["example"])]
     out = []
     examples = media.get("examples")
-    for name, ex in (examples.items() if isinstance(examples, dict) else ()):
+    for name, ex in examples.items() if isinstance(examples, dict) else ():
         if isinstance(ex, dict) and "value" in ex:
             out.append((str(name), str(ex.get("summary") or ""), ex["value"]))
     return out
@@ -39,8 +39,9 @@ def _response(status: int | None, media_type: str, value: Any) -> tuple[Response
     if "event-stream" in media_type:
         if isinstance(value, str):
             events, framing = parse_sse(value)
-            return Response(status=status, headers={"content-type": media_type}, raw_body=value,
-                            events=events, framing=framing), False
+            return Response(
+                status=status, headers={"content-type": media_type}, raw_body=value, events=events, framing=framing
+            ), False
         # One documented event is a fragment; a documented list of events is a whole stream.
         resp = event_response(value if isinstance(value, list) else [value], None, media_type)
         resp.status = status
@@ -54,25 +55,33 @@ def _from_responses(responses: dict[str, Any], request: Request | None, source: 
             continue
         status = int(code) if str(code).isdecimal() else None  # "default", "2XX" name no single status
         content = spec.get("content")
-        for media_type, media in (content.items() if isinstance(content, dict) else ()):
+        for media_type, media in content.items() if isinstance(content, dict) else ():
             if not isinstance(media, dict):
                 continue
             for name, summary, value in _examples(media):
                 resp, fragment = _response(status, str(media_type), value)
-                doc = {"status": str(code), "media_type": media_type, "example": name,
-                       "summary": summary, "description": str(spec.get("description") or "")}
+                doc = {
+                    "status": str(code),
+                    "media_type": media_type,
+                    "example": name,
+                    "summary": summary,
+                    "description": str(spec.get("description") or ""),
+                }
                 meta: dict[str, Any] = {"documentation": doc}
                 if fragment:
                     meta["fragment"] = True
-                out.append(Exchange(request, resp, index=len(out), source=source,
-                                    label=f"{code} {media_type} {name}", meta=meta))
+                out.append(
+                    Exchange(
+                        request, resp, index=len(out), source=source, label=f"{code} {media_type} {name}", meta=meta
+                    )
+                )
 
 
 def to_exchanges(doc: dict[str, Any], source: str) -> list[Exchange]:
     out: list[Exchange] = []
     if isinstance(doc.get("paths"), dict):
         for path, ops in doc["paths"].items():
-            for method, op in (ops.items() if isinstance(ops, dict) else ()):
+            for method, op in ops.items() if isinstance(ops, dict) else ():
                 if method in _METHODS and isinstance(op, dict) and _is_responses_map(op.get("responses")):
                     _from_responses(op["responses"], Request(method=method.upper(), url=str(path)), source, out)
     elif _is_responses_map(doc.get("responses")):

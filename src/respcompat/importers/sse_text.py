@@ -24,12 +24,16 @@ def from_chunks(chunks: Iterable[str | bytes], source: str) -> list[Exchange]:
     for chunk in chunks:
         if kept < RAW_PREFIX:
             part = decoder.decode(chunk) if isinstance(chunk, bytes) else chunk
-            prefix.append(part[:RAW_PREFIX - kept])
+            prefix.append(part[: RAW_PREFIX - kept])
             kept += len(prefix[-1])
         parser.feed(chunk)
     parser.close()
     raw = "".join(prefix)
-    response = Response(status=None, headers={"content-type": "text/event-stream"},
-                        raw_body=raw[1:] if raw.startswith("\ufeff") else raw, events=parser.events,
-                        framing=parser.framing)
+    response = Response(
+        status=None,
+        headers={"content-type": "text/event-stream"},
+        raw_body=raw[1:] if raw.startswith("\ufeff") else raw,
+        events=parser.events,
+        framing=parser.framing,
+    )
     return [Exchange(None, response, index=0, source=source, label="event stream")]
