@@ -55,13 +55,14 @@ EOF
 }
 
 # 3. record live
-run_suite record 420 --base-url="http://127.0.0.1:$PORT/v1" --record-mode all \
+# --generate: the requests generated from the contract (every parameter, effect pairs, the state machine) go live too
+run_suite record 1200 --base-url="http://127.0.0.1:$PORT/v1" --record-mode all --generate --gen-examples 5 \
   --cassette-dir="$WORK/cassettes" --report-dir="$WORK/record"
 check_record "$WORK/record"
 
 # 4. replay with the server down, so nothing can reach it
 "$PY" scripts/local_server.py stop llamacpp
-run_suite replay 180 --record-mode none --cassette-dir="$WORK/cassettes" --report-dir="$WORK/replay"
+run_suite replay 300 --record-mode none --cassette-dir="$WORK/cassettes" --report-dir="$WORK/replay"
 check_record "$WORK/replay"
 
 # 5. the same traffic must give the same findings; a difference is reported (it points at replay, not the server)

@@ -111,6 +111,14 @@ def probe_verdict(exchanges: list[Any], probe: dict[str, Any]) -> str:
         return "rejected"
     if not (_ok(control) and _ok(varied)):
         return "inconclusive"
+    from respcompat.effects import INCONCLUSIVE, Effect, judge
+
+    # Structure first (respcompat.effects): the token counts for max_output_tokens, the echo for instructions.
+    measure = {"max_output_tokens": "token_cap", "instructions": "echo"}.get(probe["parameter"])
+    if measure:
+        verdict, _ = judge(Effect(probe["parameter"], dict(probe["vary"]), measure), control, varied)
+        if verdict != INCONCLUSIVE or measure == "token_cap":
+            return verdict
     shown = [_shows(x, probe["effect"]) for x in (control, varied)]
     return "applied" if shown == [False, True] else "ignored" if shown[0] == shown[1] else "inconclusive"
 

@@ -155,3 +155,25 @@ def test_report_diff_and_update_refuse_a_file_that_is_not_a_run_record_in_one_li
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "not a run record (a `respcompat check` output)" in err
+
+
+def test_help_says_the_request_analysis_never_changes_the_exit_code(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "advice for a migration and never changes the exit code" in out
+
+
+def test_the_request_analysis_validates_against_the_published_schema(capsys):
+    import jsonschema
+
+    root = Path(__file__).resolve().parents[1]
+    schema = json.loads((root / "schemas" / "_meta" / "check-output.schema.json").read_text())
+    _, out = _run(capsys, "check", "--provider", "dashscope", "--format", "json", str(root / "cassettes" / "dashscope"))
+    doc = json.loads(out.out)
+    jsonschema.Draft202012Validator(schema).validate(doc)
+    ra = doc["summary"]["request_analysis"]
+    assert ra["requests"] >= 1 and ra["requests"] == sum(
+        f.get("request_analysis", {}).get("requests", 0) for f in doc["files"]
+    )
+    assert {r["verdict"] for r in ra["parameters"]} <= {"documented", "noted", "out-of-contract", "unlisted-ignored"}

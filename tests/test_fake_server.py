@@ -420,11 +420,13 @@ def _try(fn: Callable[[], Any]) -> Any:
 # --- the planted faults, each shown on the wire ---------------------------------------------------------------
 
 PROOFS: dict[str, Callable[[FakeResponsesServer, str], None]] = {}
+SPECS: dict[str, str] = {}  # the fault as the proof switches it on, when it takes a value
 
 
-def proves(name: str) -> Callable:
+def proves(name: str, spec: str | None = None) -> Callable:
     def register(fn: Callable) -> Callable:
         PROOFS[name] = fn
+        SPECS[name] = spec or name
         return fn
 
     return register
@@ -686,13 +688,48 @@ def _(srv: FakeResponsesServer, u: str) -> None:
     assert r.status_code == 400 and r.json()["error"]["type"] == "bad_thing"
 
 
+@proves("crash-on", "crash-on=temperature:0.5")
+def _(srv: FakeResponsesServer, u: str) -> None:
+    r = create(u, temperature=0.5)
+    assert r.status_code == 500 and r.json()["error"]["type"] == "server_error"
+    assert create(u, temperature=0.6).status_code == 200  # only that value
+
+
+@proves("accept-invalid", "accept-invalid=temperature")
+def _(srv: FakeResponsesServer, u: str) -> None:
+    r = create(u, temperature=7)
+    assert r.status_code == 200 and r.json()["temperature"] == 7
+    assert_error(create(u, top_p=7), 400, "top_p")  # only that parameter
+
+
+@proves("reject-valid", "reject-valid=temperature:0.5")
+def _(srv: FakeResponsesServer, u: str) -> None:
+    assert "temperature" in assert_error(create(u, temperature=0.5), 400, "temperature")["message"]
+    assert create(u, temperature=0.6).status_code == 200
+
+
+@proves("ignore-param", "ignore-param=max_output_tokens")
+def _(srv: FakeResponsesServer, u: str) -> None:
+    r = create(u, input="Write a long story.", max_output_tokens=16).json()
+    assert r["status"] == "completed" and r["incomplete_details"] is None and r["max_output_tokens"] is None
+    assert r["usage"]["output_tokens"] > 16
+
+
+@proves("error-no-param")
+def _(srv: FakeResponsesServer, u: str) -> None:
+    for r in (create(u, temperature=7), create(u, top_p="x"), create(u, conversation="conv_nope")):
+        err = r.json()["error"]
+        assert 400 <= r.status_code < 500 and "param" not in err and err["message"] and err["type"]
+        assert not any(name in err["message"] for name in ("temperature", "top_p", "conversation"))
+
+
 def test_every_fault_has_a_proof() -> None:
     assert sorted(PROOFS) == sorted(FAULTS) and all(FAULTS.values())
 
 
 @pytest.mark.parametrize("name", sorted(PROOFS))
 def test_fault_is_on_the_wire(server: FakeResponsesServer, name: str) -> None:
-    PROOFS[name](server, server.fault_url(name))
+    PROOFS[name](server, server.fault_url(SPECS[name]))
 
 
 @pytest.mark.parametrize("name", sorted(PROOFS))

@@ -3,7 +3,7 @@ any verdicts and reasons; and the HTML view escapes what a server sent."""
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from respcompat.cli import render_text
@@ -119,3 +119,93 @@ def test_the_html_view_escapes_markup_a_server_sent():
     }
     html = render_html([_record("p", [case])])
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html  # shown, escaped
+
+
+# The generated-request fields (issue 7) as the schema allows them, and as a hand-edited or older record might hold them.
+effects = st.dictionaries(
+    st.text(min_size=1, max_size=30),
+    st.fixed_dictionaries(
+        {
+            "verdict": st.sampled_from(["applied", "ignored", "rejected", "inconclusive"]) | st.text(max_size=10),
+            "evidence": st.text(max_size=200),
+        },
+        optional={
+            "model_dependent": st.booleans(),
+            "case": st.text(max_size=40),
+            "source": st.text(max_size=80),
+        },
+    )
+    | json_values,
+    max_size=6,
+)
+outcome = st.sampled_from(["accepted", "rejected", "server-error", "infrastructure-error"])
+coverage = st.fixed_dictionaries(
+    {},
+    optional={
+        "parameters": st.dictionaries(
+            st.text(min_size=1, max_size=30),
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "documented": st.booleans(),
+                    "sent": st.integers(0, 1000),
+                    "outcomes": st.dictionaries(outcome, st.integers(0, 1000)),
+                    "values": st.dictionaries(st.text(max_size=30), outcome | st.text(max_size=10), max_size=5),
+                },
+            )
+            | json_values,
+            max_size=6,
+        ),
+        "not_exercised": st.dictionaries(st.text(max_size=30), st.text(max_size=100), max_size=4),
+        "totals": st.dictionaries(
+            st.sampled_from(["parameters", "exercised", "enum_values", "enum_values_exercised"]), st.integers(0, 100)
+        ),
+    },
+)
+generation = st.fixed_dictionaries(
+    {},
+    optional={
+        "seed": st.none() | st.integers(),
+        "examples": st.integers(0, 1000),
+        "repeat": st.integers(1, 5),
+        "flaky": st.lists(
+            st.fixed_dictionaries(
+                {"case": st.text(max_size=30), "verdicts": st.lists(st.sampled_from(VERDICTS), max_size=4)},
+                optional={"request": st.text(max_size=60)},
+            ),
+            max_size=3,
+        ),
+    },
+)
+
+
+@settings(max_examples=max(settings.default.max_examples // 2, 20))  # each example renders two full pages
+@given(
+    st.lists(cases, max_size=3),
+    st.none() | effects | json_values,
+    st.none() | coverage | json_values,
+    st.none() | generation | json_values,
+)
+def test_reports_render_any_generated_request_fields(case_list, eff, cov, gen):
+    a = _record("p", case_list)
+    for k, v in (("parameter_effects", eff), ("coverage", cov), ("generation", gen)):
+        if v is not None:
+            a[k] = v
+    md = render_markdown([a, _record("q", [])])
+    assert md.endswith("\n")
+    html = render_html([a, _record("q", [])])
+    assert "<script>alert" not in html and html.rstrip().endswith("</html>")
+
+
+def test_generated_request_fields_escape_markup_a_server_sent():
+    evil = "<script>alert(1)</script>"
+    a = _record("p", [])
+    a["parameter_effects"] = {evil: {"verdict": evil, "evidence": evil, "case": evil, "source": evil}}
+    a["coverage"] = {
+        "parameters": {evil: {"documented": False, "sent": 1, "outcomes": {"rejected": 1}, "values": {evil: evil}}},
+        "not_exercised": {evil: evil},
+    }
+    a["generation"] = {"seed": 1, "flaky": [{"case": evil, "request": evil, "verdicts": ["conforms"]}]}
+    html, md = render_html([a]), render_markdown([a])
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+    assert "<script>alert" not in md.replace("`<script>alert(1)</script>`", "")  # inside a code span it is inert text

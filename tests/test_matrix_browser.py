@@ -90,3 +90,45 @@ def test_a_scripted_click_opens_the_cells_drill_down(matrix_page, tmp_path):
     assert png.is_file() and png.stat().st_size > 30_000
     if os.environ.get("RESPCOMPAT_SCREENSHOTS"):
         shutil.copy(png, Path(os.environ["RESPCOMPAT_SCREENSHOTS"]) / "drilldown.png")
+
+
+# --- the generated-request tables (parameter effects, coverage) on synthetic records -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def generated_page(tmp_path_factory) -> Path:
+    from test_report import _generated_pair
+
+    page = tmp_path_factory.mktemp("generated") / "matrix.html"
+    page.write_text(render_html(list(_generated_pair())), encoding="utf-8")
+    return page
+
+
+def _shown(dom: str, key: str) -> str:
+    """The one drill-down the page shows (asserted to be `key`), as the live DOM has it."""
+    assert re.search(r'<aside id="panel">', dom), "the drill-down panel stayed hidden"
+    assert re.findall(r'<section class="drill" data-key="([^"]+)">', dom) == [key]
+    section = dom[dom.index(f'data-key="{key}">') :]
+    return section[: section.index("</section>")]
+
+
+def test_a_click_on_an_effect_cell_shows_its_evidence(generated_page, tmp_path):
+    key = "effect:acme/max_output_tokens"
+    dom = _chromium("--dump-dom", generated_page.as_uri() + f"?open={key}").stdout
+    section = _shown(dom, key)
+    assert "max_output_tokens=16: output_tokens 64 -&gt; 16, status incomplete" in section
+    assert "gen.effect.max_output_tokens" in section and "help.example.com/ref" in section
+    assert re.search(r'class="cell eff e-applied sel"[^>]*data-key="' + re.escape(key), dom)  # the clicked cell
+    assert '<table id="effects" class="grid">' in dom and '<table class="plain" id="coverage-totals">' in dom
+    png = tmp_path / "effects.png"
+    _chromium("--window-size=1400,1500", f"--screenshot={png}", generated_page.as_uri() + f"?open={key}")
+    assert png.is_file() and png.stat().st_size > 30_000
+    if os.environ.get("RESPCOMPAT_SCREENSHOTS"):
+        shutil.copy(png, Path(os.environ["RESPCOMPAT_SCREENSHOTS"]) / "effects.png")
+
+
+def test_a_click_on_a_coverage_cell_shows_the_values_sent(generated_page):
+    key = "coverage:acme/service_tier"
+    section = _shown(_chromium("--dump-dom", generated_page.as_uri() + f"?open={key}").stdout, key)
+    assert '<code>"flex"</code></td><td class="o-server-error">server-error' in section
+    assert "documented</dt><dd>no" in section

@@ -125,3 +125,29 @@ def test_record_then_replay_gives_the_same_findings(
         assert replayed[cid]["findings"] == case["findings"]
     for f in (tmp_path / "cassettes" / "openai").iterdir():
         assert KEY not in f.read_text()
+
+
+def test_a_timed_out_case_replays_as_an_infrastructure_error_not_a_missing_cassette(
+    pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fakes import FakeResponsesServer
+
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    limits = ("--read-timeout", "0.2", "--retries", "1")
+    server = FakeResponsesServer(api_key=KEY, delay=30.0)
+    server.start()
+    try:
+        url = server.fault_url("slow-first-byte")  # headers 30 s late: every attempt times out
+        rec = ("--base-url", url, "--record-mode", "once", *limits, "--report-dir", str(tmp_path / "rec"))
+        recorded = _run(pytester, tmp_path, *rec)
+    finally:
+        server.stop()
+    replayed = _run(pytester, tmp_path, "--base-url", url, *limits, "--report-dir", str(tmp_path / "replay"))
+    assert set(recorded) == {"text.string_input", "stream.text"}
+    for cid, case in recorded.items():
+        assert case["verdict"] == "infrastructure-error", case
+        assert replayed[cid]["verdict"] == "infrastructure-error", replayed[cid]
+        assert "ReadTimeout" in replayed[cid]["infra_error"] and "not in cassette" not in replayed[cid]["infra_error"]
+    for f in (tmp_path / "cassettes" / "openai").iterdir():
+        doc = yaml.safe_load(f.read_text())
+        assert [i["response"]["status"]["code"] for i in doc["interactions"]] == [599, 599]  # one per attempt

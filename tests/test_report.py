@@ -245,3 +245,187 @@ def test_features_and_provenance_the_record_carries_win_over_the_suite_files():
     page = render_html([a])
     assert re.search(r'data-group="errors" data-features="errors"><th><code>text.string_input</code>', page)
     assert "transcribed from documentation" in page[page.index("<thead>") : page.index("</thead>")]
+
+
+# --- generated requests (issue 7): parameter effects, coverage, generation --------------------------------------------
+
+EFFECTS = {
+    "max_output_tokens": {
+        "verdict": "applied",
+        "evidence": "max_output_tokens=16: output_tokens 64 -> 16, status incomplete",
+        "model_dependent": False,
+        "case": "gen.effect.max_output_tokens",
+        "source": "DS-REF-latest (https://help.example.com/ref?x=1&y=2)",
+    },
+    "temperature": {
+        "verdict": "ignored",
+        "evidence": "temperature=0 vs 2: the same text 5 times of 5",
+        "model_dependent": True,
+        "case": "gen.effect.temperature",
+    },
+    "top_logprobs": {"verdict": "rejected", "evidence": "top_logprobs=2: 400 <b>invalid_parameter</b>"},
+}
+COVERAGE = {
+    "parameters": {
+        "temperature": {
+            "documented": True,
+            "sent": 7,
+            "outcomes": {"accepted": 5, "rejected": 2, "server-error": 0, "infrastructure-error": 0},
+            "values": {"0.5": "accepted", "2.5": "rejected"},
+        },
+        "service_tier": {
+            "documented": False,
+            "sent": 2,
+            "outcomes": {"accepted": 1, "server-error": 1},
+            "values": {'"auto"': "accepted", '"flex"': "server-error"},
+        },
+        "truncation": {"documented": True, "sent": 0, "outcomes": {}, "values": {}},
+    },
+    "not_exercised": {
+        "truncation": "no request reaches the context window",
+        'reasoning.effort="minimal"': "the model has no reasoning",
+    },
+    "totals": {"parameters": 31, "exercised": 29, "enum_values": 60, "enum_values_exercised": 58},
+}
+GENERATION = {
+    "seed": 12345,
+    "examples": 40,
+    "repeat": 2,
+    "flaky": [{"case": "gen.positive.temperature", "request": "temperature=0.5", "verdicts": ["conforms", "diverges"]}],
+}
+
+
+def _generated_pair():
+    """The synthetic pair, acme with all three generated-request fields, other with one effect and a small coverage."""
+    a, b = _pair()
+    a.update(generation=GENERATION, parameter_effects=EFFECTS, coverage=COVERAGE)
+    b["parameter_effects"] = {
+        "max_output_tokens": {"verdict": "inconclusive", "evidence": "output_tokens 12 -> 12: the model stopped early"}
+    }
+    b["coverage"] = {
+        "parameters": {"temperature": {"documented": True, "sent": 3, "outcomes": {"accepted": 3}, "values": {}}},
+        "not_exercised": {"top_logprobs": "the server has no logprobs"},
+        "totals": {"parameters": 20, "exercised": 20, "enum_values": 10, "enum_values_exercised": 9},
+    }
+    return a, b
+
+
+def _row(page, table_id, param):
+    table = page[page.index(f'<table id="{table_id}"') :]
+    table = table[: table.index("</table>")]
+    m = re.search(r"<tr><th><code>" + re.escape(param) + r"</code></th>(.*?)</tr>", table)
+    assert m, (table_id, param)
+    return re.findall(r'<td class="([^"]*)"[^>]*>(.*?)</td>', m.group(1))
+
+
+def _section(page, key):
+    m = re.search(r'<section class="drill" data-key="' + re.escape(key) + r'" hidden>(.*?)</section>', page)
+    assert m, key
+    return m.group(1)
+
+
+def test_generated_fields_round_trip_through_the_run_record_schema(tmp_path):
+    a, _ = _generated_pair()
+    write_run_record(a, tmp_path)
+    back = load_record(tmp_path)
+    assert back["parameter_effects"] == EFFECTS and back["coverage"] == COVERAGE and back["generation"] == GENERATION
+
+
+@pytest.mark.parametrize(
+    "field, value, where",
+    [
+        ("parameter_effects", {"temperature": {"verdict": "maybe", "evidence": "x"}}, "/parameter_effects/temperature"),
+        ("parameter_effects", {"temperature": {"verdict": "applied"}}, "/parameter_effects/temperature"),
+        ("coverage", {"parameters": {"t": {"outcomes": {"teapot": 1}}}}, "/coverage/parameters/t/outcomes"),
+        ("coverage", {"parameters": {"t": {"values": {"1": "fine"}}}}, "/coverage/parameters/t/values/1"),
+        ("coverage", {"totals": {"parameters": -1}}, "/coverage/totals/parameters"),
+        ("generation", {"repeat": 0}, "/generation/repeat"),
+        ("generation", {"flaky": [{"case": "c", "verdicts": ["passed"]}]}, "/generation/flaky/0/verdicts/0"),
+    ],
+)
+def test_the_run_record_schema_refuses_a_malformed_generated_field(tmp_path, field, value, where):
+    r = _record()
+    r[field] = value
+    (tmp_path / "run.json").write_text(json.dumps(r))
+    with pytest.raises(ValueError, match=f"at {re.escape(where)}"):
+        load_record(tmp_path)
+
+
+def test_the_effects_table_has_a_coloured_cell_per_parameter_and_provider():
+    page = render_html(list(_generated_pair()))
+    head = page[page.index('<table id="effects"') : page.index("</thead>", page.index('<table id="effects"'))]
+    assert 'data-p="acme"' in head and 'data-p="other"' in head
+    (ca, ta), (co, to) = _row(page, "effects", "max_output_tokens")
+    assert "e-applied" in ca and "✓</span> applied" in ta and "e-inconclusive" in co and "?</span> inconclusive" in to
+    (ca, ta), (co, to) = _row(page, "effects", "temperature")
+    assert "e-ignored" in ca and "model-dependent" in ta and co == "cell none" and "not measured" in to
+    assert "model-dependent" not in _row(page, "effects", "max_output_tokens")[0][1]  # marked only where it holds
+    assert "e-rejected" in _row(page, "effects", "top_logprobs")[0][0]
+    assert 'data-key="effect:acme/max_output_tokens" tabindex="0"' in page  # clickable like a matrix cell
+
+
+def test_an_effect_cells_drill_down_holds_the_evidence_case_and_documented_source():
+    page = render_html(list(_generated_pair()))
+    d = _section(page, "effect:acme/max_output_tokens")
+    assert "max_output_tokens=16: output_tokens 64 -&gt; 16, status incomplete" in d
+    assert "gen.effect.max_output_tokens" in d and '<a href="https://help.example.com/ref?x=1&amp;y=2"' in d
+    assert "rests on what the model wrote" in _section(page, "effect:acme/temperature")
+    assert "&lt;b&gt;invalid_parameter&lt;/b&gt;" in _section(page, "effect:acme/top_logprobs")  # server text escaped
+
+
+def test_the_coverage_section_shows_totals_reasons_flaky_and_outcomes_per_parameter():
+    page = render_html(list(_generated_pair()))
+    totals = page[page.index('id="coverage-totals"') : page.index("</table>", page.index('id="coverage-totals"'))]
+    acme = re.search(r'<tr data-p="acme">(.*?)</tr>', totals).group(1)
+    assert "29/31 (94%)" in acme and "58/60 (97%)" in acme and "<td>2</td>" in acme
+    assert "seed 12345 · 40 examples · repeat 2 · 1 flaky" in acme
+    assert "20/20 (100%)" in totals and "9/10 (90%)" in totals
+    assert "<li><code>truncation</code>: no request reaches the context window</li>" in page
+    assert "<code>gen.positive.temperature</code> <code>temperature=0.5</code>: conforms → diverges" in page
+    (ca, ta), (co, to) = _row(page, "coverage", "temperature")
+    assert "7 sent" in ta and "5 acc · 2 rej" in ta and "3 sent" in to and "3 acc" in to
+    (ca, ta), (co, to) = _row(page, "coverage", "service_tier")
+    assert "cov-bad" in ca and "1 5xx" in ta and "undocumented" in ta and co == "cell none"
+    assert "cov-none" in _row(page, "coverage", "truncation")[0][0]
+    vals = _section(page, "coverage:acme/temperature")
+    assert '<code>2.5</code></td><td class="o-rejected">rejected' in vals and "documented</dt><dd>yes" in vals
+
+
+def test_markdown_has_the_effects_and_coverage_as_compact_tables():
+    md = render_markdown(list(_generated_pair()))
+    assert "## Parameter effects" in md and "| parameter | acme | other |" in md
+    assert "| `max_output_tokens` | ✓ applied | ? inconclusive |" in md
+    assert "| `temperature` | ○ ignored (M) |  |" in md
+    assert "- **acme** `max_output_tokens` ✓ applied: max_output_tokens=16: output_tokens 64 -&gt; 16" in md
+    assert "(case `gen.effect.max_output_tokens`); documented at DS-REF-latest" in md
+    assert "400 &lt;b&gt;invalid_parameter&lt;/b&gt;" in md  # no raw markup from a server
+    assert "| acme | 29/31 (94%) | 58/60 (97%) | 2 | seed 12345 · 40 examples · repeat 2 · 1 flaky |" in md
+    assert (
+        "| `temperature` | 7: 5 acc · 2 rej | 3: 3 acc |" in md
+        and "| `service_tier` | 2: 1 acc · 1 5xx undoc. |  |" in md
+    )
+    assert "- `truncation`: no request reaches the context window" in md
+    assert "- `top_logprobs`: the server has no logprobs" in md
+    assert "`temperature` = `2.5` rejected" in md and '`service_tier` = `"flex"` server-error' in md
+
+
+def test_run_md_carries_one_providers_effects_coverage_seed_repeat_and_flaky_list(tmp_path):
+    a, _ = _generated_pair()
+    write_run_record(a, tmp_path)
+    md = (tmp_path / "run.md").read_text()
+    assert "| parameter | acme |" in md and "| `top_logprobs` | ✗ rejected |" in md
+    assert "seed 12345 · 40 examples · repeat 2 · 1 flaky" in md
+    flaky = md[md.index("## acme: ") :]
+    assert "Flaky: 1 generated request(s)" in flaky
+    assert "- `gen.positive.temperature` `temperature=0.5`: conforms → diverges" in flaky
+
+
+def test_records_without_the_generated_fields_render_no_effects_or_coverage():
+    for pair in (_pair(), [dict(r, parameter_effects={}, coverage={}, generation={}) for r in _pair()]):
+        page, md = render_html(list(pair)), render_markdown(list(pair))
+        assert "Parameter effects" not in page and "Coverage" not in page and 'id="effects"' not in page
+        assert "Parameter effects" not in md and "## Coverage" not in md and "Flaky" not in md
+    a, b = _generated_pair()
+    page = render_html([b, _pair()[0]])  # a provider without the fields gets no column
+    head = page[page.index('<table id="effects"') : page.index("</thead>", page.index('<table id="effects"'))]
+    assert 'data-p="other"' in head and 'data-p="acme"' not in head

@@ -229,6 +229,50 @@ def test_a_server_that_never_answers_is_stopped_by_the_run_deadline() -> None:
     assert s.calls == 1
 
 
+def _record_and_replay_failure(tmp_path: Path, server: Scripted, **limits: Any) -> tuple[str, str, dict]:
+    """The InfraError a recording run raised, the one its offline replay raised, and the cassette."""
+    path = tmp_path / "c.yaml"
+    with _vcr("once").use_cassette(str(path), **recording.vcr_config(None)):
+        with pytest.raises(InfraError) as live:
+            transport(server.url, **limits).create(BODY)
+    with _vcr("none").use_cassette(str(path), **recording.vcr_config(None)):
+        with pytest.raises(InfraError) as replayed:
+            Transport("http://127.0.0.1:1/v1", limits=Limits(**limits), live=False).create(BODY)
+    return str(live.value), str(replayed.value), yaml.safe_load(path.read_text())
+
+
+def test_a_timed_out_request_is_recorded_and_replays_as_the_same_infrastructure_error(tmp_path: Path) -> None:
+    with Scripted(slow(3.0)) as s:
+        live, replayed, doc = _record_and_replay_failure(tmp_path, s, read_timeout=0.2, retries=1)
+    assert s.calls == 2 and "ReadTimeout" in live and "after 2 attempt(s)" in live
+    # one stand-in answer per attempt, saying what happened; replay raised the same error (not "not in cassette")
+    answers = [i["response"] for i in doc["interactions"]]
+    assert [a["status"]["code"] for a in answers] == [599, 599]
+    assert all(a["headers"]["x-respcompat-no-answer"][0].startswith("ReadTimeout: ") for a in answers)
+    assert replayed.replace("127.0.0.1:1", "") == live.replace(s.url.split("/")[2], "")
+
+
+def test_a_timeout_then_an_answer_replays_the_answer(tmp_path: Path) -> None:
+    with Scripted(slow(3.0), answer()) as s:
+        live, replayed, path = record_then_replay(tmp_path, s, read_timeout=0.2, retries=1)
+    assert s.calls == 2 and live.response.status == replayed.response.status == 200
+    assert replayed.response.body == live.response.body and "infra_error" not in replayed.meta
+
+
+def test_a_request_stopped_by_the_deadline_replays_as_an_infrastructure_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    with Scripted("hang") as s, _vcr("once").use_cassette(str(path), **recording.vcr_config(None)):
+        run = Run(Limits(read_timeout=300, deadline_s=0.5, retries=5))
+        with pytest.raises(InfraError, match="ReadTimeout.*after 1 attempt"):
+            Transport(s.url, run=run).create(BODY)
+    with _vcr("none").use_cassette(str(path), **recording.vcr_config(None)):
+        replay = Transport("http://127.0.0.1:1/v1", limits=Limits(retries=5), live=False)
+        # offline there is no deadline: the retry the live run never made is not in the cassette, and says so
+        with pytest.raises(InfraError, match="ReadTimeout.*after 1 attempt.*no further attempt"):
+            replay.create(BODY)
+    assert replay.stats["infra_errors"] == 1
+
+
 # --- cut streams ----------------------------------------------------------------------------------------------
 
 

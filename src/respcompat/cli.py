@@ -39,6 +39,7 @@ def check_paths(paths: Sequence[str], provider: str, yardsticks: Sequence[str] =
         results.extend(load_path(p))
     files = []
     hits: Counter = Counter()
+    analysed: list[list[Any]] = []  # per create request: its parameter verdicts (advice, not findings)
     for r in results:
         error = r.error or (None if r.exchanges else "no recorded exchange found in the file: nothing to judge")
         entry: dict[str, Any] = {
@@ -55,6 +56,9 @@ def check_paths(paths: Sequence[str], provider: str, yardsticks: Sequence[str] =
             entry["findings"] = [f.to_json() for f in outcome.findings]
             entry.update(_era(r.exchanges))
             entry["infra_errors"] = outcome.errors
+            verdicts = _request_verdicts(r.exchanges, provider)
+            analysed.extend(verdicts)
+            entry["request_analysis"] = _summarise(verdicts)
             if yardsticks:
                 from .yardstick import measure
 
@@ -76,8 +80,28 @@ def check_paths(paths: Sequence[str], provider: str, yardsticks: Sequence[str] =
             "findings": sum(len(f["findings"]) for f in files),
             "by_classification": counts,
             "unreadable_files": sum(1 for f in files if f["error"]),
+            "request_analysis": _summarise(analysed),
         },
     }
+
+
+def _request_verdicts(exchanges: list[Any], provider: str) -> list[list[Any]]:
+    """What the provider would do with each parameter of each recorded create request (migration.py)."""
+    from .engine import judge_for
+    from .migration import analyse_request
+
+    judge = judge_for(provider)
+    return [
+        analyse_request(x.request.body, judge.profile, judge.contracts.provider, judge.contracts.openai)
+        for x in exchanges
+        if x.endpoint == "create" and x.request is not None and isinstance(x.request.body, dict)
+    ]
+
+
+def _summarise(verdicts: list[list[Any]]) -> dict[str, Any]:
+    from .migration import summarise
+
+    return summarise(verdicts)
 
 
 def _era(exchanges: list[Any]) -> dict[str, Any]:
@@ -162,6 +186,7 @@ def render_text(doc: dict[str, Any], verbose: bool = False) -> str:
         for c in hit:
             sides = "; ".join(f"{x.get('source')}: {x.get('says')}" for x in c["sides"])
             out.append(f"  {c['id']} ({c['findings']} finding(s)): {c['summary']}\n    {sides}")
+    out.extend(_render_requests(doc))
     s = doc["summary"]
     by = ", ".join(f"{v} {k}" for k, v in s["by_classification"].items())
     out.append(
@@ -169,6 +194,39 @@ def render_text(doc: dict[str, Any], verbose: bool = False) -> str:
         + (f"; {s['unreadable_files']} unreadable file(s)" if s["unreadable_files"] else "")
     )
     return "\n".join(out) + "\n"
+
+
+def _render_requests(doc: dict[str, Any]) -> list[str]:
+    """The requests section: one line per parameter and verdict (shown for openai only when something is off)."""
+    ra = doc["summary"].get("request_analysis") or {}
+    rows, n = ra.get("parameters") or [], ra.get("requests") or 0
+    if not rows or (doc["provider"] == "openai" and all(r["verdict"] == "documented" for r in rows)):
+        return []
+    out = [
+        f"\nrequests against {doc['provider']}'s contract: {n} create request(s) "
+        "(advice for a migration, not findings: the exit code ignores it)"
+    ]
+    for r in rows:
+        detail = r["note"] if r["verdict"] in ("out-of-contract", "noted") else None
+        if r["verdict"] == "noted" and r.get("rule"):
+            detail = f"{r['rule']}: {detail}"
+        if r.get("instead"):
+            detail = f"{detail}; instead: {r['instead']}"
+        if not r.get("openai", True):
+            detail = (detail + "; " if detail else "") + (
+                "OpenAI's contract refuses it too" if r["verdict"] == "out-of-contract" else "not an OpenAI parameter"
+            )
+        out.append(
+            f"  {r['verdict']:<18} {r['parameter']:<24} {r['requests']:>4}/{n:<4} e.g. {_clip(r['example'], 40)}"
+            + (f"  {detail}" if detail else "")
+            + (f"  [{r['source']}]" if r["source"] else "")
+        )
+    return out
+
+
+def _clip(text: Any, limit: int) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _events(x: dict[str, Any]) -> str:
@@ -253,7 +311,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Conformance checks for OpenAI Responses API providers.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="exit codes of check: 0 no undocumented divergence, 1 an undocumented divergence, 2 usage error,\n"
-        "3 a file could not be read or is not a recorded exchange (and nothing diverged)\n\n"
+        "3 a file could not be read or is not a recorded exchange (and nothing diverged); the analysis of the\n"
+        "create requests against the provider's request contract (documented, out-of-contract, unlisted-ignored/\n"
+        "-rejected/-uncertain, noted) is advice for a migration and never changes the exit code\n\n"
         "examples:\n  respcompat check --provider dashscope recordings/\n"
         "  respcompat check --format json traffic.har\n"
         "  respcompat report reports/*/run.json --format html -o matrix.html\n\n"

@@ -14,7 +14,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7, DRAFT202012
 
-from .fastpath import _FastCompiler
+from .fastpath import RustPath, _FastCompiler, scan
 from .overlay import (  # noqa: F401  (re-exported: the contract API)
     ANNOTATIONS,
     BASE_URI,
@@ -90,19 +90,8 @@ def _json_type(v: Any) -> str:
 
 
 def _oversized(doc: Any) -> bool:
-    """More than _MAX_VALUES values once unfolded: a shared (aliased) subtree counts each time it is reached, as
-    jsonschema (and its messages, which repr instances) would walk it. The walk stops at the budget."""
-    budget, stack = _MAX_VALUES, [doc]
-    while stack:
-        v = stack.pop()
-        budget -= 1
-        if budget < 0:
-            return True
-        if isinstance(v, dict):
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-    return False
+    """More than _MAX_VALUES values once unfolded (an aliased subtree counts each time it is reached)."""
+    return scan(doc, _MAX_VALUES)[0]
 
 
 def _short(v: Any) -> Any:
@@ -132,7 +121,7 @@ def _label(branch: Any) -> str:
 class Contract:
     """A composed contract with its validators compiled once per schema file."""
 
-    def __init__(self, name: str, meta: dict, files: dict[str, dict]):
+    def __init__(self, name: str, meta: dict, files: dict[str, dict], rust: bool = True):
         self.name, self.meta, self.files = name, meta, files
         self.title = meta.get("title", name)
         self.base = meta.get("base")
@@ -154,6 +143,9 @@ class Contract:
         self._cls7 = jsonschema.validators.extend(Draft7Validator, keywords)
         self._validators: dict[str, Any] = {}
         self._fast = _FastCompiler(self)
+        # `rust=False` keeps today's Python-only path (the equivalence tests compare the two)
+        self._rust = RustPath(self) if rust and RustPath.available() else None
+        self._rust_events: dict[str, Any] = {}  # event type -> jsonschema-rs is_valid (known types only)
         self.types = {
             d: sorted(p[len(d) + 1 : -5] for p in files if p.startswith(d + "/"))
             for d in ("items", "content", "events")
@@ -228,6 +220,18 @@ class Contract:
 
     def validate(self, kind: str, doc: Any) -> ValidationResult:
         """Validate one document of `kind` (request|response|error|deleted|input_items|event)."""
+        if kind == "event" and self._rust is not None and type(doc) is dict:
+            # The hot path (one call per streamed event): a valid event costs a walk and one call into Rust.
+            t = doc.get("type")
+            rs = self._rust_events.get(t) if type(t) is str else None
+            if rs is None and type(t) is str and f"events/{t}.json" in self.files:
+                rs = self._rust_events[t] = self._rust.for_file(f"events/{t}.json")
+            if rs is not None and scan(doc, _MAX_VALUES)[1]:
+                try:
+                    if rs(doc):
+                        return ValidationResult()
+                except (ValueError, TypeError, OverflowError, RecursionError):
+                    pass  # the general path below judges it
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}")
         if not self.has(kind):
@@ -236,7 +240,8 @@ class Contract:
                 f"contract {self.name!r} has no {kind!r} schema ({missing}): its spec documents "
                 f"none; check Contract.has({kind!r}) before validating"
             )
-        if _oversized(doc):
+        oversized, plain = scan(doc, _MAX_VALUES)
+        if oversized:
             return ValidationResult(
                 [
                     SchemaError(
@@ -267,8 +272,16 @@ class Contract:
                     )
                 ]
             )
+        if plain and self._rust is not None:
+            rs = self._rust.for_file(rel)
+            try:
+                if rs is not None and rs(doc):
+                    return ValidationResult()
+            except (ValueError, TypeError, OverflowError, RecursionError):
+                pass  # a value it cannot take (a lone surrogate, a non-string key): the Python path judges it
         # Sound for the draft-07 request file too: there $ref siblings are ignored, so compiling them only
-        # makes the fast path stricter, never laxer.
+        # makes the fast path stricter, never laxer. Also run after jsonschema-rs says no: where it is stricter
+        # than jsonschema (a `$` before a final newline), the verdict stays jsonschema's.
         if self._fast.for_file(rel)(doc):
             return ValidationResult()
         result = ValidationResult()

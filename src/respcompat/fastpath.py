@@ -1,15 +1,22 @@
-"""A fast path for validation: schemas compiled to closures that answer only "valid?".
+"""Fast paths for validation that answer only "valid?": jsonschema-rs when installed, else closures compiled here.
 
 jsonschema's iter_errors costs ~100 us per small event and almost every document is valid. A False (or any
-keyword the compiler does not know) falls back to jsonschema for the precise errors, so the fast path can
+keyword a fast path cannot express) falls back to jsonschema for the precise errors, so a fast path can
 never hide an error.
 """
 
 from __future__ import annotations
 
+import copy
+import math
 from typing import TYPE_CHECKING, Any
 
 from .overlay import ANNOTATIONS, resolve_pointer
+
+try:  # optional: a compiled wheel; without it the closures below do the job, about 8x slower
+    import jsonschema_rs
+except ImportError:  # pragma: no cover - exercised by a subprocess test
+    jsonschema_rs = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from .contracts import Contract
@@ -217,3 +224,117 @@ class _FastCompiler:
             return True
 
         return check
+
+
+# --- the walk every document gets before validation ------------------------------------------------------------
+
+
+def scan(doc: Any, limit: int) -> tuple[bool, bool]:
+    """(more than `limit` values once unfolded, plain JSON): one walk for the size guard and jsonschema-rs's input.
+
+    Plain means only dict, list, str, int, bool, None and finite floats: jsonschema-rs accepts a tuple as an array
+    and infinity within any bounds, where jsonschema does not, so anything else goes to the Python path. A shared
+    (aliased) subtree counts each time it is reached, as jsonschema (and its messages) would walk it.
+    """
+    budget, plain, stack = limit, True, [doc]
+    pop, push = stack.pop, stack.extend
+    while stack:
+        v = pop()
+        budget -= 1
+        t = type(v)
+        if t is str or t is int or t is bool or v is None:
+            continue  # the budget is read below: a scalar adds no work, so stopping at the next container is enough
+        if budget < 0:
+            return True, False
+        if t is dict:
+            push(v.values())
+        elif t is list:
+            push(v)
+        elif t is float:
+            plain = plain and math.isfinite(v)
+        else:
+            plain = False
+            if isinstance(v, dict):
+                push(v.values())
+            elif isinstance(v, list):
+                push(v)
+    return (True, False) if budget < 0 else (False, plain)
+
+
+# --- jsonschema-rs ------------------------------------------------------------------------------------------------
+
+
+_DATA = {"enum", "const", "default", "examples", *ANNOTATIONS}  # keywords whose values are data, not schemas
+_MAPS = {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}  # name -> schema
+
+
+def plain_2020(node: Any, contract: Contract) -> Any:
+    """A copy of a contract schema in stock 2020-12 that accepts exactly what our extended validator passes cleanly.
+
+    x-dispatch (pick the schema by the object's `type`) becomes an enum of the types plus if/then per type, for
+    objects only. x-contradiction (a note when some anyOf branches match and not all) becomes "all branches", so
+    a document that would get a note is invalid here and goes to the Python path, which writes the note.
+    """
+    if isinstance(node, list):
+        return [plain_2020(v, contract) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for k, v in node.items():
+        if k in _DATA:
+            out[k] = copy.deepcopy(v)
+        elif k in _MAPS and isinstance(v, dict):
+            out[k] = {name: plain_2020(sub, contract) for name, sub in v.items()}
+        else:
+            out[k] = plain_2020(v, contract)
+    kind = out.pop("x-dispatch", None)
+    if kind is not None:
+        # the same set _x_dispatch looks up: every file under the kind's folder
+        types = sorted(
+            rel[len(kind) + 1 : -5] for rel in contract.files if rel.startswith(f"{kind}/") and rel.endswith(".json")
+        )
+        rules: list[Any] = [{"required": ["type"], "properties": {"type": {"enum": types}}}]
+        rules += [
+            {
+                "if": {"properties": {"type": {"const": t}}},
+                "then": {"$ref": contract.files[f"{kind}/{t}.json"]["$id"]},
+            }
+            for t in types
+        ]
+        out["allOf"] = out.get("allOf", []) + [{"if": {"type": "object"}, "then": {"allOf": rules}}]
+    if out.pop("x-contradiction", None) is not None and isinstance(out.get("anyOf"), list):
+        out["allOf"] = out.get("allOf", []) + out["anyOf"]
+    return out
+
+
+class RustPath:
+    """jsonschema-rs validators for a contract's 2020-12 files (built on first use); None where one cannot serve."""
+
+    def __init__(self, contract: Contract):
+        self.contract = contract
+        self.registry: Any = None
+        self.fns: dict[str, Any] = {}
+
+    @classmethod
+    def available(cls) -> bool:
+        return jsonschema_rs is not None
+
+    def for_file(self, rel: str):
+        """`doc -> bool` for one contract file, or None: no jsonschema-rs, a draft-07 file, or a schema it refuses."""
+        if rel in self.fns:
+            return self.fns[rel]
+        fn = None
+        if jsonschema_rs is not None and rel not in self.contract._draft7:
+            try:
+                if self.registry is None:
+                    self.registry = jsonschema_rs.Registry(
+                        [(d["$id"], plain_2020(d, self.contract)) for d in self.contract.files.values()]
+                    )
+                schema = plain_2020(self.contract.files[rel], self.contract)
+                fn = jsonschema_rs.Draft202012Validator(
+                    schema, registry=self.registry, validate_formats=False
+                ).is_valid  # format is an annotation for jsonschema too (no format checker)
+            except Exception:  # a schema jsonschema-rs cannot compile: that file keeps the Python path
+                fn = None
+        self.fns[rel] = fn
+        return fn

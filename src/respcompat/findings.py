@@ -48,6 +48,8 @@ class Finding:
             "source": d["source"],
             "events": d["events"],
             "contradiction": _contradiction_id(self.details.get("contradiction")),
+            **({"shrunk_example": self.details["shrunk_example"]} if self.details.get("shrunk_example") else {}),
+            **({"generated": self.details["generated"]} if isinstance(self.details.get("generated"), dict) else {}),
         }
 
 

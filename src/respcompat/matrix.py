@@ -278,6 +278,10 @@ def render_matrix_html(records: list[dict[str, Any]], root: Path | None = None) 
         for g in sorted({f for _, cs in groups for _, fs in cs for f in fs})
     )
     style = "".join(f".v-{v}{{background:{bg};color:{fg}}}" for v, (_, _, bg, fg) in VERDICT_STYLE.items())
+    style += "".join(f".e-{v}{{background:{bg};color:{fg}}}" for v, (_, _, bg, fg) in EFFECT_STYLE.items())
+    effects, effect_drills = _effects_html(records)
+    coverage, coverage_drills = _coverage_html(records)
+    drills += effect_drills + coverage_drills
     return (
         "<!doctype html><html lang=en><meta charset=utf-8><title>respcompat compatibility matrix</title>"
         f"<style>{_CSS}{style}</style><body><h1>respcompat compatibility matrix</h1>"
@@ -290,7 +294,7 @@ def render_matrix_html(records: list[dict[str, Any]], root: Path | None = None) 
         f'<div class="wrap"><table id="matrix"><thead><tr><th>feature / case</th>{"".join(_header(r) for r in records)}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
         f'<aside id="panel" hidden><button type="button" id="close">close ✕</button>{"".join(drills)}</aside></div>'
-        f"{_transport(records)}{_contradictions(records)}<script>{_JS}</script></body></html>\n"
+        f"{effects}{coverage}{_transport(records)}{_contradictions(records)}<script>{_JS}</script></body></html>\n"
     )
 
 
@@ -336,6 +340,213 @@ def _contradictions(records: list[dict[str, Any]]) -> str:
     return "<h2>Where a provider's documents disagree</h2>" + "".join(out) if out else ""
 
 
+# --- generated requests (issue 7): what each parameter did, and what the run covered ------------------------------
+
+# Same tints as the verdicts they resemble; a symbol and a word carry the meaning without colour.
+EFFECT_STYLE = {
+    "applied": ("✓", "applied", "#b9e4d6", "#00795a"),
+    "ignored": ("○", "ignored", "#fbe3a6", "#8a5d00"),
+    "rejected": ("✗", "rejected", "#f6c9ae", "#a34400"),
+    "inconclusive": ("?", "inconclusive", "#f4efa0", "#6b6300"),
+}
+OUTCOME_ABBR = {"accepted": "acc", "rejected": "rej", "server-error": "5xx", "infrastructure-error": "infra"}
+
+
+def _d(x: Any) -> dict[str, Any]:
+    """The value when it is a JSON object, else an empty one: a renderer never trusts a record's shape."""
+    return x if isinstance(x, dict) else {}
+
+
+def _effect_style(v: Any) -> tuple[str, str, str]:
+    """Symbol, word and CSS class of an effect verdict (an unknown one shows as itself, uncoloured)."""
+    if v in EFFECT_STYLE:
+        return EFFECT_STYLE[v][0], EFFECT_STYLE[v][1], f"e-{v}"
+    return "?", str(v), "e-unknown"
+
+
+def _with(records: list[dict[str, Any]], field: str) -> list[dict[str, Any]]:
+    return [r for r in records if _d(r.get(field))]
+
+
+def _outcomes_text(po: dict[str, Any]) -> str:
+    """'5 acc · 2 rej' from a parameter's outcome counts (zeros left out)."""
+    n = _d(po.get("outcomes"))
+    return " · ".join(f"{n[k]} {a}" for k, a in OUTCOME_ABBR.items() if n.get(k)) + "".join(
+        f" · {n[k]} {k}" for k in n if k not in OUTCOME_ABBR and n[k]
+    )
+
+
+def _flaky(g: dict[str, Any]) -> list[dict[str, Any]]:
+    """The generated requests whose verdict changed between repeats."""
+    flaky = g.get("flaky")
+    return [f for f in flaky if isinstance(f, dict)] if isinstance(flaky, list) else []
+
+
+def _ratio(a: Any, b: Any) -> str:
+    if isinstance(a, int) and isinstance(b, int) and b > 0:
+        return f"{a}/{b} ({round(100 * a / b)}%)"
+    return f"{a if a is not None else '?'}/{b if b is not None else '?'}"
+
+
+def _generation_text(g: dict[str, Any]) -> str:
+    """'seed 12345 · 40 examples · repeat 1 · 1 flaky' (what is missing is left out)."""
+    parts = [f"seed {g['seed']}" if "seed" in g else "", f"{g['examples']} examples" if "examples" in g else ""]
+    parts += [f"repeat {g['repeat']}" if "repeat" in g else ""]
+    parts += [f"{len(_flaky(g))} flaky" if _flaky(g) else ""]
+    return " · ".join(str(p) for p in parts if p)
+
+
+def _effect_drill(provider: str, param: str, e: dict[str, Any]) -> str:
+    sym, word, _ = _effect_style(e.get("verdict"))
+    meta = [
+        ("case", e.get("case")),
+        ("model-dependent", "yes: the verdict rests on what the model wrote" if e.get("model_dependent") else None),
+    ]
+    return (
+        f'<section class="drill" data-key="{escape(f"effect:{provider}/{param}")}" hidden>'
+        f'<h3><span class="sym">{sym}</span> {escape(param)} <small>on {escape(provider)}: {escape(word)}</small></h3>'
+        f'<h4>Evidence</h4><p class="evidence">{_linked(str(e.get("evidence", "")))}</p>'
+        "<dl>"
+        + "".join(f"<dt>{k}</dt><dd><code>{escape(str(x))}</code></dd>" for k, x in meta if x is not None)
+        + (f"<dt>documented at</dt><dd>{_linked(str(e['source']))}</dd>" if e.get("source") else "")
+        + "</dl></section>"
+    )
+
+
+def _coverage_drill(provider: str, param: str, po: dict[str, Any]) -> str:
+    values = _d(po.get("values"))
+    rows = "".join(
+        f'<tr><td><code>{escape(_j(k, 200))}</code></td><td class="o-{escape(str(v))}">{escape(str(v))}</td></tr>'
+        for k, v in values.items()
+    )
+    doc = po.get("documented")
+    return (
+        f'<section class="drill" data-key="{escape(f"coverage:{provider}/{param}")}" hidden>'
+        f"<h3>{escape(param)} <small>on {escape(provider)}: sent {escape(str(po.get('sent', 0)))} time(s)</small></h3>"
+        f"<dl><dt>documented</dt><dd>{'yes' if doc else 'no' if doc is not None else '?'}</dd>"
+        f"<dt>outcomes</dt><dd>{escape(_outcomes_text(po)) or 'none'}</dd></dl>"
+        + (
+            f'<h4>{len(values)} value(s) sent</h4><table class="plain"><tr><th>value</th><th>outcome</th></tr>{rows}</table>'
+            if values
+            else ""
+        )
+        + "</section>"
+    )
+
+
+def _effects_html(records: list[dict[str, Any]]) -> tuple[str, list[str]]:
+    """The parameter-effects table (parameters down, providers across) and its drill-downs; nothing without data."""
+    rs = _with(records, "parameter_effects")
+    if not rs:
+        return "", []
+    params = sorted({str(k) for r in rs for k in r["parameter_effects"]})
+    rows, drills = [], []
+    for prm in params:
+        cells = []
+        for r in rs:
+            p, e = str(r["provider"]), r["parameter_effects"].get(prm)
+            if not isinstance(e, dict):
+                why = _d(_d(r.get("coverage")).get("not_exercised")).get(prm)
+                title = f' title="{escape(str(why))}"' if why else ""
+                cells.append(f'<td class="cell none" data-p="{escape(p)}"{title}>not measured</td>')
+                continue
+            sym, word, cls = _effect_style(e.get("verdict"))
+            md = (
+                '<br><small class="md"><b class="mbadge">M</b> model-dependent</small>'
+                if e.get("model_dependent")
+                else ""
+            )
+            cells.append(
+                f'<td class="cell eff {cls}" data-p="{escape(p)}" data-key="{escape(f"effect:{p}/{prm}")}" tabindex="0" '
+                f'title="{escape(word)}: click for the evidence"><span class="sym">{sym}</span> {escape(word)}{md}</td>'
+            )
+            drills.append(_effect_drill(p, prm, e))
+        rows.append(f"<tr><th><code>{escape(prm)}</code></th>{''.join(cells)}</tr>")
+    legend = "".join(
+        f'<li class="e-{v}"><span class="sym">{s}</span> <b>{v}</b></li>' for v, (s, *_r) in EFFECT_STYLE.items()
+    )
+    head = "".join(
+        f'<th class="prov" data-p="{escape(str(r["provider"]))}"><b>{escape(str(r["provider"]))}</b></th>' for r in rs
+    )
+    return (
+        '<h2 id="parameter-effects">Parameter effects</h2><p class="intro">What sending each parameter did to the response. '
+        'Click a cell for its evidence; <b class="mbadge">M</b> <b>model-dependent</b>: the verdict rests on what the model '
+        "wrote.</p>"
+        f'<ul class="legend">{legend}</ul>'
+        f'<table id="effects" class="grid"><thead><tr><th>parameter</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>',
+        drills,
+    )
+
+
+def _coverage_html(records: list[dict[str, Any]]) -> tuple[str, list[str]]:
+    """Per provider: parameters and enum values exercised, outcomes per parameter, what was not sent and why."""
+    rs = [r for r in records if _d(r.get("coverage")) or _d(r.get("generation"))]
+    if not rs:
+        return "", []
+    totals, notes = [], []
+    for r in rs:
+        p, cov, g = str(r["provider"]), _d(r.get("coverage")), _d(r.get("generation"))
+        t, ne = _d(cov.get("totals")), _d(cov.get("not_exercised"))
+        totals.append(
+            f'<tr data-p="{escape(p)}"><th>{escape(p)}</th><td>{escape(_ratio(t.get("exercised"), t.get("parameters")))}</td>'
+            f"<td>{escape(_ratio(t.get('enum_values_exercised'), t.get('enum_values')))}</td><td>{len(ne)}</td>"
+            f"<td>{escape(_generation_text(g))}</td></tr>"
+        )
+        items = "".join(f"<li><code>{escape(str(k))}</code>: {_linked(str(v))}</li>" for k, v in ne.items())
+        flaky = _flaky(g)
+        fl = "".join(
+            f"<li><code>{escape(str(f.get('case')))}</code> <code>{escape(str(f.get('request', '')))}</code>: "
+            f"{escape(' → '.join(map(str, f.get('verdicts') or [])))}</li>"
+            for f in flaky
+        )
+        if items or fl:
+            notes.append(
+                f'<details data-p="{escape(p)}"><summary>{escape(p)}: {len(ne)} not exercised'
+                + (f", {len(flaky)} flaky" if flaky else "")
+                + "</summary>"
+                + (f'<ul class="not-exercised">{items}</ul>' if items else "")
+                + (f'<p>Flaky (the verdict changed between repeats):</p><ul class="flaky">{fl}</ul>' if fl else "")
+                + "</details>"
+            )
+    cs = [r for r in rs if _d(_d(r.get("coverage")).get("parameters"))]
+    params = sorted({str(k) for r in cs for k in r["coverage"]["parameters"]})
+    rows, drills = [], []
+    for prm in params:
+        cells = []
+        for r in cs:
+            p, po = str(r["provider"]), r["coverage"]["parameters"].get(prm)
+            if not isinstance(po, dict):
+                cells.append(f'<td class="cell none" data-p="{escape(p)}">—</td>')
+                continue
+            n = _d(po.get("outcomes"))
+            bad = " cov-bad" if n.get("server-error") or n.get("infrastructure-error") else ""
+            bad = " cov-none" if not po.get("sent") else bad
+            undoc = '<br><small class="undoc">undocumented</small>' if po.get("documented") is False else ""
+            cells.append(
+                f'<td class="cell cov{bad}" data-p="{escape(p)}" data-key="{escape(f"coverage:{p}/{prm}")}" tabindex="0" '
+                f'title="click for the values sent">{escape(str(po.get("sent", 0)))} sent'
+                f"<br><small>{escape(_outcomes_text(po))}</small>{undoc}</td>"
+            )
+            drills.append(_coverage_drill(p, prm, po))
+        rows.append(f"<tr><th><code>{escape(prm)}</code></th>{''.join(cells)}</tr>")
+    head = "".join(
+        f'<th class="prov" data-p="{escape(str(r["provider"]))}"><b>{escape(str(r["provider"]))}</b></th>' for r in cs
+    )
+    abbr = " · ".join(f"<b>{a}</b> {k}" for k, a in OUTCOME_ABBR.items())
+    table = (
+        f'<p class="intro">Requests per parameter and what the server did ({abbr}); click a cell for the values sent.</p>'
+        f'<table id="coverage" class="grid"><thead><tr><th>parameter</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        if rows
+        else ""
+    )
+    return (
+        '<h2 id="coverage-section">Coverage</h2><table class="plain" id="coverage-totals"><tr><th>provider</th>'
+        "<th>parameters exercised / documented</th><th>enum values exercised</th><th>not exercised</th>"
+        f"<th>generated requests</th></tr>{''.join(totals)}</table>{''.join(notes)}{table}",
+        drills,
+    )
+
+
 _CSS = """
 body{font:14px/1.4 system-ui,sans-serif;margin:16px;color:#222}h1{font-size:20px;margin:0 0 4px}
 .legend{display:flex;flex-wrap:wrap;gap:6px;list-style:none;padding:0;margin:8px 0}.legend li{padding:2px 8px;border-radius:3px}
@@ -352,6 +563,9 @@ td.none{color:#888;background:#fff;cursor:default}.sym{font-weight:bold}small{fo
 .ea{border-collapse:collapse;width:100%}.ea th{width:70px;text-align:left;vertical-align:top}
 pre{margin:0;white-space:pre-wrap;word-break:break-all;background:#f5f5f5;padding:2px 4px;max-height:12em;overflow:auto}
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 8px;margin:4px 0}dd{margin:0;word-break:break-all}
+table.grid{border-collapse:collapse;margin:6px 0}table.grid th,table.grid td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
+table.grid thead th{background:#fafafa;font-weight:normal}td.cov-bad{background:#f6c9ae;color:#a34400}td.cov-none{color:#888}
+.md,.undoc{font-style:italic}.mbadge{font-style:normal;border:1px solid currentColor;border-radius:3px;padding:0 2px}table.plain th{text-align:left}.e-unknown{background:#ececec}details{margin:4px 0}h2{font-size:17px;margin:18px 0 4px}
 .hidden{display:none}table.plain{border-collapse:collapse}table.plain td,table.plain th{border:1px solid #ccc;padding:2px 6px}
 """
 
@@ -429,9 +643,11 @@ def render_matrix_markdown(records: list[dict[str, Any]], root: Path | None = No
                 + " | ".join(VERDICT_STYLE[verdict_of(by[(p, cid)])][0] if (p, cid) in by else "" for p in provs)
                 + " |"
             )
+    out += _effects_md(records) + _coverage_md(records)
     for r in records:
         bad = [c for c in r.get("cases", []) if verdict_of(c) != "conforms"]
         out.append(f"\n## {_md(r['provider'])}: {len(bad)} of {len(r.get('cases', []))} case(s) not passing\n")
+        out += _flaky_md(r)
         if r.get("doc_contradictions"):
             out.append("Where the provider's own documents disagree (both sides are part of its contract):\n")
             for c in r["doc_contradictions"]:
@@ -465,3 +681,113 @@ def _finding_md(f: dict[str, Any]) -> str:
         + (f"; source: {_md(f['source'])}" if f.get("source") else "")
         + (f"; cassette: {f['cassette']}" if f.get("cassette") else "")
     )
+
+
+def _effects_md(records: list[dict[str, Any]]) -> list[str]:
+    """The parameter-effects table for GitHub, and the evidence per cell folded under it."""
+    rs = _with(records, "parameter_effects")
+    if not rs:
+        return []
+    provs = [str(r["provider"]) for r in rs]
+    out = [
+        "\n## Parameter effects\n",
+        "What sending each parameter did: "
+        + " · ".join(f"{s} {v}" for v, (s, *_r) in EFFECT_STYLE.items())
+        + "; (M) model-dependent: the verdict rests on what the model wrote.\n",
+        "| parameter | " + " | ".join(map(_md, provs)) + " |",
+        "|---" * (len(provs) + 1) + "|",
+    ]
+    evidence = []
+    for prm in sorted({str(k) for r in rs for k in r["parameter_effects"]}):
+        cells = []
+        for r in rs:
+            e = r["parameter_effects"].get(prm)
+            if not isinstance(e, dict):
+                cells.append("")
+                continue
+            sym, word, _ = _effect_style(e.get("verdict"))
+            m = " (M)" if e.get("model_dependent") else ""
+            cells.append(f"{sym} {_md(word)}{m}")
+            evidence.append(
+                f"- **{_md(r['provider'])}** `{_code(prm)}` {sym} {_md(word)}{m}: {_md(e.get('evidence', ''))}"
+                + (f" (case `{_code(e['case'])}`)" if e.get("case") else "")
+                + (f"; documented at {_md(e['source'])}" if e.get("source") else "")
+            )
+        out.append(f"| `{_code(prm)}` | " + " | ".join(cells) + " |")
+    if evidence:
+        out += ["", f"<details><summary>Evidence ({len(evidence)})</summary>\n", *evidence, "\n</details>"]
+    return out
+
+
+def _coverage_md(records: list[dict[str, Any]]) -> list[str]:
+    """Coverage for GitHub: totals per provider, outcomes per parameter, what was not sent and why, refused values."""
+    rs = [r for r in records if _d(r.get("coverage")) or _d(r.get("generation"))]
+    if not rs:
+        return []
+    out = [
+        "\n## Coverage\n",
+        "| provider | parameters exercised / documented | enum values exercised | not exercised | generated requests |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rs:
+        cov, g = _d(r.get("coverage")), _d(r.get("generation"))
+        t = _d(cov.get("totals"))
+        out.append(
+            f"| {_md(r['provider'])} | {_ratio(t.get('exercised'), t.get('parameters'))} | "
+            f"{_ratio(t.get('enum_values_exercised'), t.get('enum_values'))} | {len(_d(cov.get('not_exercised')))} | "
+            f"{_md(_generation_text(g))} |"
+        )
+    cs = [r for r in rs if _d(_d(r.get("coverage")).get("parameters"))]
+    if cs:
+        abbr = ", ".join(f"{a} {k}" for k, a in OUTCOME_ABBR.items())
+        out += [
+            "",
+            f"Requests per parameter ({abbr}; `undoc.`: not in the provider's documented contract):\n",
+            "| parameter | " + " | ".join(_md(r["provider"]) for r in cs) + " |",
+            "|---" * (len(cs) + 1) + "|",
+        ]
+        for prm in sorted({str(k) for r in cs for k in r["coverage"]["parameters"]}):
+            cells = []
+            for r in cs:
+                po = r["coverage"]["parameters"].get(prm)
+                if not isinstance(po, dict):
+                    cells.append("")
+                    continue
+                o = _outcomes_text(po)
+                cells.append(
+                    _md(
+                        f"{po.get('sent', 0)}"
+                        + (f": {o}" if o else "")
+                        + (" undoc." if po.get("documented") is False else "")
+                    )
+                )
+            out.append(f"| `{_code(prm)}` | " + " | ".join(cells) + " |")
+    for r in rs:
+        cov = _d(r.get("coverage"))
+        ne = _d(cov.get("not_exercised"))
+        refused = [
+            f"`{_code(prm)}` = `{_code(_j(v, 80))}` {_md(o)}"
+            for prm, po in _d(cov.get("parameters")).items()
+            for v, o in _d(_d(po).get("values")).items()
+            if o != "accepted"
+        ]
+        if ne:
+            out.append(f"\nNot exercised on {_md(r['provider'])}:\n")
+            out.extend(f"- `{_code(k)}`: {_md(v)}" for k, v in ne.items())
+        if refused:
+            out.append(f"\nValues not accepted on {_md(r['provider'])}: " + "; ".join(refused))
+    return out
+
+
+def _flaky_md(r: dict[str, Any]) -> list[str]:
+    """One provider's flaky generated requests (its seed and counts are in the coverage table)."""
+    out: list[str] = []
+    flaky = _flaky(_d(r.get("generation")))
+    if flaky:
+        out.append(f"Flaky: {len(flaky)} generated request(s) whose verdict changed between repeats:\n")
+        out.extend(
+            f"- `{_code(f.get('case'))}` `{_code(f.get('request', ''))}`: {_md(' → '.join(map(str, f.get('verdicts') or [])))}"
+            for f in flaky
+        )
+        out.append("")
+    return out

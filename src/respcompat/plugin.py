@@ -20,6 +20,7 @@ from . import recording  # noqa: E402
 from .findings import CONTRADICTION, DOCUMENTED, Finding  # noqa: E402
 
 SETTINGS = pytest.StashKey["Settings"]()
+DEFAULT_SEED = 20261203  # --gen-seed N explores other examples
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -38,6 +39,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--concurrency", type=int, help="requests in flight at most (default: the profile's limits)")
     g.addoption("--budget-requests", type=int, help="requests a live run may send at most")
     g.addoption("--budget-tokens", type=int, help="tokens (from usage) a live run may spend at most")
+    g.addoption(
+        "--generate",
+        action="store_true",
+        help="send the generated requests live too (gen.* cases; offline they replay their cassettes regardless)",
+    )
+    g.addoption(
+        "--gen-seed", type=int, help="seed of the generated requests (default 20261203, recorded in the run record)"
+    )
+    g.addoption("--gen-examples", type=int, default=10, help="Hypothesis examples per generated case (default 10)")
+    g.addoption(
+        "--repeat", type=int, default=1, help="send each generated request N times; differing outcomes are flaky"
+    )
     # --record-mode none|once|new_episodes|all|rewrite (default none: offline replay) is pytest-recording's own.
 
 
@@ -55,6 +68,7 @@ class Settings:
     expectations: list[dict[str, Any]]
     record: dict[str, Any]
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # nodeid -> run-record case
+    generation: dict[str, Any] = field(default_factory=dict)  # seed, examples, repeat of generated requests
     run: Any = None  # respcompat.transport.Run: one deadline, budget and rate for the whole live run
 
     @property
@@ -106,6 +120,14 @@ def pytest_configure(config: pytest.Config) -> None:
     report_dir = Path(config.getoption("report_dir") or Path("reports") / name)
     settings = Settings(name, profile, model, base_url, mode, report_dir, key, expected, record)
     settings.run = Run(Limits.resolve(profile, **from_options(config.getoption)))  # one deadline and budget per run
+    seed = config.getoption("gen_seed")
+    settings.generation = {
+        # A fixed default: a run is reproducible as it stands, and every xdist worker draws the same examples.
+        "seed": seed if seed is not None else DEFAULT_SEED,
+        "examples": max(1, config.getoption("gen_examples") or 10),
+        "repeat": max(1, config.getoption("repeat") or 1),
+        "live": bool(config.getoption("generate")),
+    }
     config.stash[SETTINGS] = settings
 
 
@@ -226,6 +248,30 @@ class CaseRun:
     def kind(self) -> str | None:
         return recording.cassette_kind(self.cassette)
 
+    @property
+    def live(self) -> bool:
+        """Requests go to the server (recording), not to a cassette."""
+        s = self.settings
+        return s.record_mode in ("new_episodes", "all", "rewrite") or not self.cassette.exists()
+
+    @property
+    def generation(self) -> dict[str, Any]:
+        return self.settings.generation or {"seed": 0, "examples": 10, "repeat": 1}
+
+    def divergences(self, exchanges: list[Any]) -> list[Finding]:
+        """New undocumented divergences in these exchanges (what a generated example fails on, to be shrunk)."""
+        from .engine import judge_exchanges
+        from .expectations import compare
+        from .findings import INFORMATIONAL
+
+        findings = judge_exchanges(exchanges, self.settings.provider).findings
+        new = compare(self.case_id, findings, self.settings.expectations).new
+        return [
+            f
+            for f in new
+            if f.classification not in INFORMATIONAL and f.classification not in (DOCUMENTED, CONTRADICTION)
+        ]
+
     def run(
         self,
         flow: Callable[[Any], list[str] | None],
@@ -265,10 +311,14 @@ class CaseRun:
         from .transport import InfraError, LimitReached, Transport
 
         s = self.settings
-        record = f"pytest --provider {s.provider} --record-mode once -k {self.case_id}"
+        record = f"pytest --provider {s.provider} --record-mode once -k {self.case_id}" + (
+            " --generate" if self.case_id.startswith("gen.") else ""
+        )
         if s.record_mode == "none" and not self.cassette.exists():
             pytest.skip(f"no cassette {_rel(self.cassette)}; record it with: {record}")
-        network = s.record_mode in ("new_episodes", "all", "rewrite") or not self.cassette.exists()
+        network = self.live
+        if network and self.case_id.startswith("gen.") and not (s.generation or {}).get("live"):
+            pytest.skip(f"generated requests are sent live only with --generate (no cassette {_rel(self.cassette)})")
         if network and s.key_env and not s.api_key:
             pytest.skip(f"live run needs an API key: set {s.key_env} (profile {s.provider})")
         transport = Transport.for_profile(
@@ -304,6 +354,11 @@ class CaseRun:
 
         outcome = judge_exchanges(exchanges, self.settings.provider)
         findings = outcome.findings
+        by_index = {x.index: x for x in exchanges}
+        for f in findings:  # a generated example shrunk by Hypothesis: its findings say so
+            shrunk = getattr(by_index.get(f.exchange), "meta", {}).get("shrunk")
+            if shrunk:
+                f.details["shrunk_example"] = str(shrunk)[:300]
         infra = list(infra or []) + [f"respcompat: {e}" for e in outcome.errors]
         self.entry["findings"] = [f.to_json() for f in findings]
         self.entry["exchanges"] = len(exchanges)
@@ -480,6 +535,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     s.record["doc_contradictions"] = doc_contradictions(s.profile, Counter(hits))
     if s.run is not None and getattr(s.run, "stats", None):
         s.record["transport"] = dict(s.run.stats)  # what was sent, retried, waited and spent
+    from .coverage import add_generated
+
+    add_generated(s.record, s.profile, s.generation)  # coverage, parameter effects, seed: when anything was generated
     s.record["report_path"] = str(write_run_record(s.record, s.report_dir))
 
 

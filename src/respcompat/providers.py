@@ -40,6 +40,7 @@ class Profile:
     sources: dict[str, str] = field(default_factory=dict)
     notes: list[dict[str, Any]] = field(default_factory=list)
     unlisted_parameters: dict[str, Any] | None = None
+    parameter_notes: list[dict[str, Any]] = field(default_factory=list)  # migration.py reads them
     limits: dict[str, Any] | None = None  # timeouts, deadline, retries, rate, budgets (transport.Limits)
     path: Path | None = None
 

@@ -86,7 +86,7 @@ def _record_validator() -> Any:
     meta = PROJECT_ROOT / "schemas" / "_meta"
     schemas = [
         json.loads((meta / n).read_text(encoding="utf-8"))
-        for n in ("run-record.schema.json", "check-output.schema.json")
+        for n in ("run-record.schema.json", "check-output.schema.json", "parameter-effects.schema.json")
     ]
     registry = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas)
     return Draft202012Validator(schemas[0], registry=registry)

@@ -31,6 +31,12 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # serve), so it is judged like any answer: a finding, never silently "infrastructure".
 INFRA_STATUSES = frozenset({429, 502, 503, 504})
 INFRA_HEADER = "x-respcompat-infra-error"  # set in a cassette on an answer cut mid-way (recording.py writes it)
+# On a stand-in answer for an attempt that got none (a timeout, a refused or dropped connection): "<httpx exception
+# class>: <message>". vcrpy records the stand-in like any answer, so a replay raises the same error at the same attempt.
+NO_ANSWER_HEADER = "x-respcompat-no-answer"
+NO_ANSWER_STATUS = (
+    599  # never judged: the transport turns the stand-in back into the exception before anything reads it
+)
 TIMEOUT = httpx.Timeout(60.0, connect=10.0)  # kept for callers that pass `timeout=`
 _CUT = "respcompat.cut"  # response extension: a dict that gets `note`, why the body ended early
 _DEADLINE = "respcompat.deadline"  # request extension: the monotonic instant the run must stop at
@@ -215,7 +221,12 @@ class _TolerantPool:
         self.inner = inner
 
     def handle_request(self, request: httpcore.Request) -> httpcore.Response:
-        response = self.inner.handle_request(request)
+        try:
+            response = self.inner.handle_request(request)
+        except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError) as exc:
+            # httpx names its exceptions as httpcore does (ReadTimeout, ConnectError, RemoteProtocolError...)
+            what = f"{type(exc).__name__}: {exc}".replace("\r", " ").replace("\n", " ")  # one header line
+            return httpcore.Response(NO_ANSWER_STATUS, headers=[(NO_ANSWER_HEADER.encode(), what.encode())])
         box: dict[str, str] = {}  # httpx copies the extensions dict, not what it holds
         response.extensions[_CUT] = box
         response.stream = _TolerantStream(response.stream, box, request.extensions.get(_DEADLINE))
@@ -352,6 +363,7 @@ class Transport:
         label = f"{method} {path}"
         response: Response | None = None
         why, cut, attempts = "", None, 0
+        failed: Exception | None = None  # the last attempt's transport error, when it had one
         while True:
             try:
                 self._admit(attempts)
@@ -366,6 +378,7 @@ class Transport:
             try:
                 response, cut = self._attempt(request)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
+                failed = exc
                 count(self.stats, "errors", type(exc).__name__)
                 why = f"{type(exc).__name__}: {exc or 'no detail'}"
                 wait = self._next_wait(attempts, None)
@@ -383,12 +396,23 @@ class Transport:
                 self._wait(wait)
                 continue
             except Exception as exc:
-                if response is None or type(exc).__name__ != "CannotOverwriteExistingCassetteException":
+                if type(exc).__name__ != "CannotOverwriteExistingCassetteException":
+                    raise
+                if response is None and failed is not None:  # the recording stopped after a failed attempt
+                    self._spent_infra()
+                    raise InfraError(
+                        self._redact(
+                            f"{label} ({scrub_url(str(request.url))}): {why}, after {attempts - 1} attempt(s); "
+                            "the recording has no further attempt"
+                        )
+                    ) from failed
+                if response is None:
                     raise
                 attempts -= 1  # a replayed retry the recording never made: the recorded answer stands
                 if response.status in INFRA_STATUSES:
                     why = f"HTTP {response.status} after {attempts} attempt(s)"
                 break
+            why = ""  # an answer arrived: an earlier attempt's timeout no longer explains anything
             if cut:  # what arrived is evidence; sending again would not give the same answer
                 why = f"{cut}, after {attempts} attempt(s)"
                 break
@@ -452,6 +476,14 @@ class Transport:
 
     def _read(self, request: httpx.Request) -> tuple[Response, str | None]:
         r = self.client.send(request, stream=True)
+        no_answer = r.headers.get(NO_ANSWER_HEADER) if r.status_code == NO_ANSWER_STATUS else None
+        if no_answer is not None:  # live, or replayed from a cassette: the attempt got no answer
+            r.close()
+            name, _, message = no_answer.partition(": ")
+            cls = getattr(httpx, name, None)
+            if not (isinstance(cls, type) and issubclass(cls, httpx.TransportError)):
+                cls = httpx.TransportError
+            raise cls(message, request=request)
         try:
             headers = norm_headers(dict(r.headers.items()))  # httpx joins repeated headers with ", "
             raw = r.read()

@@ -1,6 +1,8 @@
 """The planted faults: each a small, named change of the conforming server, switched on by the URL or the constructor.
 
-`/fault/<name>[,<name>...]/v1` selects faults for one request; a fault may carry a value (`slow-first-byte=0.5`).
+`/fault/<name>[,<name>...]/v1` selects faults for one request; a fault may carry a value (`slow-first-byte=0.5`,
+`crash-on=temperature:0.5`). Commas inside a JSON value's brackets or quotes do not split; a fault named twice keeps
+both values (`ignore-param=top_p,ignore-param=user`), read back with `values()`.
 """
 
 from __future__ import annotations
@@ -50,9 +52,20 @@ FAULTS: dict[str, str] = {
     "echo-key-error": "every create is refused with a 400 whose message contains the caller's API key",
     # odd bodies
     "deep-json": "a 200 create body carries a field nested 600 levels deep (debug)",
-    "extra-fields": "llama.cpp-style extras: `timings` on the response, `obfuscation` on every delta",
+    "extra-fields": "llama.cpp-style extras: `timings` on the response, `obfuscation` on every delta (even when "
+    "stream_options.include_obfuscation is false)",
     "error-type-bad": "every create is refused with a 400 whose error.type is `bad_thing`",
+    # one parameter at a time (`<param>` is a dotted path: `temperature`, `reasoning.effort`, `text.format`)
+    "crash-on": "`crash-on=<param>[:<JSON value>]`: a create with that parameter equal to that value (or set at "
+    "all) answers 500",
+    "accept-invalid": "`accept-invalid=<param>`: an invalid value of that parameter is accepted (200), echoed as sent",
+    "reject-valid": "`reject-valid=<param>[:<JSON value>]`: that (valid) value is refused with a 400 naming the parameter",
+    "ignore-param": "`ignore-param=<param>`: the parameter is accepted, not applied, and echoed as its default",
+    "error-no-param": "4xx errors omit error.param and their message names no parameter",
 }
+
+# Faults that need a value, and the faults that may be named more than once (their values add up).
+NEEDS_VALUE = ("crash-on", "accept-invalid", "reject-valid", "ignore-param")
 
 
 class UnknownFault(ValueError):
@@ -66,7 +79,7 @@ def parse(spec: str | list[str] | tuple[str, ...] | dict[str, str | None] | None
     if isinstance(spec, dict):
         items = [f"{k}={v}" if v is not None else k for k, v in spec.items()]
     else:
-        items = spec.split(",") if isinstance(spec, str) else list(spec)
+        items = split(spec) if isinstance(spec, str) else list(spec)
     out: dict[str, str | None] = {}
     for raw in items:
         name, _, value = raw.strip().partition("=")
@@ -74,8 +87,39 @@ def parse(spec: str | list[str] | tuple[str, ...] | dict[str, str | None] | None
             continue
         if name not in FAULTS:
             raise UnknownFault(f"unknown fault {name!r}; known faults: {', '.join(sorted(FAULTS))}")
-        out[name] = value or None
+        if name in NEEDS_VALUE and not value:
+            raise UnknownFault(f"fault {name!r} needs a value: {FAULTS[name]}")
+        out[name] = f"{out[name]},{value}" if name in NEEDS_VALUE and out.get(name) else value or None
     return out
+
+
+def split(text: str) -> list[str]:
+    """`text` cut at the commas outside JSON brackets and strings."""
+    out, depth, quoted, start, i = [], 0, False, 0, 0
+    while i < len(text):
+        c = text[i]
+        if quoted:
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                quoted = False
+        elif c == '"':
+            quoted = True
+        elif c in "[{":
+            depth += 1
+        elif c in "]}":
+            depth = max(depth - 1, 0)
+        elif c == "," and depth == 0:
+            out.append(text[start:i])
+            start = i + 1
+        i += 1
+    out.append(text[start:])
+    return [t for t in out if t.strip()]
+
+
+def values(faults: dict[str, str | None], name: str) -> list[str]:
+    """Every value given to fault `name` (none when it is off)."""
+    return split(faults.get(name) or "") if name in faults else []
 
 
 def create_body(faults: dict[str, str | None], doc: dict[str, Any]) -> tuple[bytes, str] | None:

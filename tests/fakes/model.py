@@ -1,8 +1,9 @@
 """The fake's deterministic "model": what it answers is built from the request, so the suites' expectations hold.
 
 A text answer repeats the instructions and every input text of the conversation (earlier turns included); a
-json_schema format gets a minimal JSON instance of the schema; offered function tools get a call whose arguments
-are a minimal instance of the tool's parameters. Tokens are whitespace-separated words.
+json_schema format gets a minimal JSON instance of the schema; a forced tool_choice (required, named, allowed_tools
+required) gets a call whose arguments are a minimal instance of the tool's parameters, and `auto` calls a tool only
+when the latest user message names it (a word of its name) or says "tool". Tokens are whitespace-separated words.
 """
 
 from __future__ import annotations
@@ -52,20 +53,15 @@ def think(
     request: dict[str, Any], context: list[dict[str, Any]], *, use_instructions: bool = True, use_format: bool = True
 ) -> Answer:
     """The answer to `request` given the conversation items before it (`context` ends with this turn's input)."""
-    tools = [t for t in request.get("tools") or [] if isinstance(t, dict) and t.get("type") == "function"]
-    choice = request.get("tool_choice") or "auto"
     last = context[-1] if context else {}
-    if tools and choice != "none" and last.get("type") != "function_call_output":
-        tool = tools[0]
-        if isinstance(choice, dict) and choice.get("type") == "function":
-            tool = next((t for t in tools if t.get("name") == choice.get("name")), tool)
-        if isinstance(choice, str) or choice.get("type") == "function":
-            args = instance(tool.get("parameters") or {"type": "object"})
-            return Answer(
-                "function_call",
-                name=str(tool.get("name")),
-                arguments=json.dumps(args, separators=(",", ":"), ensure_ascii=False),
-            )
+    tool = _pick_tool(request, context) if last.get("type") != "function_call_output" else None
+    if tool is not None:
+        args = instance(tool.get("parameters") or {"type": "object"})
+        return Answer(
+            "function_call",
+            name=str(tool.get("name")),
+            arguments=json.dumps(args, separators=(",", ":"), ensure_ascii=False),
+        )
     fmt = ((request.get("text") or {}).get("format") or {}) if use_format else {}
     if fmt.get("type") == "json_schema":
         return Answer("text", text=json.dumps(instance(fmt.get("schema") or {}), ensure_ascii=False))
@@ -81,6 +77,32 @@ def think(
         return Answer("text", text=json.dumps({"answer": " ".join(parts)}, ensure_ascii=False))
     parts.append(TAIL)
     return Answer("text", text=" ".join(parts))
+
+
+def _pick_tool(request: dict[str, Any], context: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The function tool to call: the named one, any when required, under auto only one the user asked for."""
+    tools = [t for t in request.get("tools") or [] if isinstance(t, dict) and t.get("type") == "function"]
+    choice = request.get("tool_choice") or "auto"
+    mode = choice if isinstance(choice, str) else None
+    if isinstance(choice, dict) and choice.get("type") == "function":
+        return next((t for t in tools if t.get("name") == choice.get("name")), None)
+    if isinstance(choice, dict) and choice.get("type") == "allowed_tools":
+        allowed = {t.get("name") for t in choice.get("tools") or [] if isinstance(t, dict)}
+        tools, mode = [t for t in tools if t.get("name") in allowed], choice.get("mode")
+    if not tools or mode not in ("auto", "required"):
+        return None
+    if mode == "required":
+        return tools[0]
+    # auto: a call only when the latest user message asks for a tool, so `required` shows as a difference
+    asked = next(
+        (i for i in reversed(context) if i.get("type", "message") == "message" and i.get("role") == "user"), {}
+    )
+    said = " ".join(item_texts(asked)).lower()
+    for tool in tools:
+        parts = [p for p in re.split(r"[^a-z0-9]+", str(tool.get("name")).lower()) if len(p) >= 4]
+        if any(p in said for p in parts):
+            return tool
+    return tools[0] if re.search(r"\btools?\b", said) else None
 
 
 def cut(text: str, limit: int) -> str:

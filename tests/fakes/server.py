@@ -21,14 +21,17 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from . import faults as fault_spec
+from . import params
 from .model import cut, item_texts, think, words
-from .validate import ApiError, bad, check_compact, check_create, input_items
+from .validate import ApiError, bad, check_compact, check_create, conversation_id, input_items
 from .wire import echo, error, new_id, output_items, response_object, sse, stream_events, usage
 
 DEFAULT_KEY = "sk-fake-key-000"
+# Prompt templates the fake knows (OpenAI's are made in the dashboard; there is no API to create one).
+PROMPTS = {"pmpt_respcompat": "You are the respcompat test prompt; the topic is {{topic}}."}
 MAX_BODY = 8 * 1024 * 1024
 NOT_FOUND_PAGE = b"404 page not found\n"  # what an unimplemented route of a Go gateway answers
 
@@ -47,8 +50,20 @@ class Stored:
 
 
 @dataclass
+class Conversation:
+    """A conversation object: its items grow with every response created in it."""
+
+    id: str
+    created_at: int
+    metadata: dict[str, Any]
+    items: list[dict[str, Any]] = field(default_factory=list)
+    deleted: bool = False
+
+
+@dataclass
 class State:
     responses: dict[str, Stored] = field(default_factory=dict)
+    conversations: dict[str, Conversation] = field(default_factory=dict)
     refused_once: set[bytes] = field(default_factory=set)  # 429-once: request keys refused, retry goes through
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -78,10 +93,12 @@ class FakeResponsesServer:
         models: tuple[str, ...] = (),
         delay: float = 3.0,
         hang_seconds: float = 60.0,
+        prompts: dict[str, str] | None = None,
     ) -> None:
         self.faults = fault_spec.parse(faults)
         self.api_key, self.host, self.port = api_key, host, port
         self.models = frozenset(models)
+        self.prompts = dict(PROMPTS if prompts is None else prompts)  # prompt id -> template ({{name}} variables)
         self.delay, self.hang_seconds = delay, hang_seconds
         self.state = State()
         self.received = 0  # requests that reached a handler (a test waits on it, never on the clock)
@@ -121,7 +138,7 @@ class FakeResponsesServer:
     def fault_url(self, *names: str) -> str:
         """The base URL that switches on `names` (each `name` or `name=value`) for the requests sent to it."""
         fault_spec.parse(list(names))
-        return f"{self.root}/fault/{','.join(names)}/v1"
+        return f"{self.root}/fault/{quote(','.join(names), safe='=,:')}/v1"
 
 
 class _Server(ThreadingHTTPServer):
@@ -161,13 +178,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         self.extra_headers: dict[str, str] = {}
+        self.faults = dict(self.fake.faults)  # a kept-alive connection reuses this handler: nothing carries over
         with self.fake.state.lock:
             self.fake.received += 1
         try:
             raw = self._body()
             self._dispatch(raw)
         except ApiError as exc:
-            self._json(exc.status, exc.body)
+            body = exc.body
+            if "error-no-param" in self.faults and 400 <= exc.status < 500:
+                body = params.anonymous(body)
+            self._json(exc.status, body)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception:  # noqa: BLE001  the fake never dies on a request; it answers as OpenAI does
@@ -198,15 +219,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, raw: bytes) -> None:
         fake = self.fake
         url = urlsplit(self.path)
-        path, query = unquote(url.path), parse_qs(url.query)
+        path, query = url.path, parse_qs(url.query)
         self.faults = dict(fake.faults)
-        if path.startswith("/fault/"):
+        if path.startswith("/fault/"):  # cut before unquoting, so a value may hold an encoded `/`
             spec, _, rest = path[len("/fault/") :].partition("/")
             try:
-                self.faults.update(fault_spec.parse(spec))
+                self.faults.update(fault_spec.parse(unquote(spec)))
             except fault_spec.UnknownFault as exc:
                 raise bad(str(exc), "url", "unknown_fault") from None
             path = "/" + rest
+        path = unquote(path)
         self.key = _bearer(self.headers.get("authorization"))
         if "echo-key-header" in self.faults and self.key:
             self.extra_headers["x-caller-key"] = self.key
@@ -281,6 +303,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._input_items(rest[0], query)
             if method == "POST" and len(rest) == 2 and rest[1] == "cancel":
                 return self._cancel(rest[0])
+        if parts[:2] == ["v1", "conversations"] and len(parts) <= 3:
+            return self._conversation(method, parts[2] if len(parts) == 3 else None, raw)
         raise bad(f"Invalid URL ({method} {path})", status=404)
 
     # --- endpoints ---------------------------------------------------------------------------------------------
@@ -308,13 +332,40 @@ class _Handler(BaseHTTPRequestHandler):
         if "error-type-bad" in f:
             raise ApiError(400, error("The request could not be handled.", type_="bad_thing"))
         body = _parse(raw)
-        check_create(body, self.fake.models)
-        final, stored = self._answer(body)
+        params.crash(f, body)
+        params.reject(f, body)
+        work, lenient = body, {}
+        for _ in range(32):  # accept-invalid: drop what the server lets through, then try again
+            try:
+                check_create(work, self.fake.models, conversations=self._conversation_ids(), prompts=self.fake.prompts)
+                applied = params.ignore(f, work)
+                final, stored = self._answer(applied)
+                break
+            except ApiError as exc:
+                path = params.lenient(f, exc, work)
+                if path is None:
+                    raise
+                work = copy.deepcopy(work)
+                lenient[path] = params.get(body, path)
+                params.drop(work, path)
+        else:
+            raise bad("The request could not be handled.")
+        for path, value in lenient.items():  # echoed as sent, as a server that never looked at it
+            for doc in (final, stored.response, stored.pending):
+                params.put(doc, path, value)
         with self.fake.state.lock:
             self.fake.state.responses[final["id"]] = stored
-        if body.get("stream"):
-            return self._stream(final)
+            cid = conversation_id(applied.get("conversation"))
+            if cid is not None:
+                self.fake.state.conversations[cid].items.extend(stored.items + copy.deepcopy(final["output"]))
+        if applied.get("stream"):
+            options = applied.get("stream_options") or {}
+            return self._stream(final, obfuscation=options.get("include_obfuscation", True) is not False)
         self._send_create(stored.response)
+
+    def _conversation_ids(self) -> set[str]:
+        with self.fake.state.lock:
+            return {cid for cid, c in self.fake.state.conversations.items() if not c.deleted}
 
     def _answer(self, body: dict[str, Any]) -> tuple[dict[str, Any], Stored]:
         """The final response object for a valid create, and what the store keeps of it."""
@@ -332,9 +383,12 @@ class _Handler(BaseHTTPRequestHandler):
                         "previous_response_id",
                         "previous_response_not_found",
                     )
-            context = state.context(prev) + items
+            cid = conversation_id(body.get("conversation"))
+            earlier = state.conversations[cid].items if cid is not None else state.context(prev)
+            context = copy.deepcopy(earlier) + items
         _check_calls(context, items)
         instructions = None if "ignore-instructions" in f else body.get("instructions")
+        prompt = self._prompt_text(body.get("prompt"))
         text = None if "drop-text-format" in f else body.get("text")
         if ((text or {}).get("format") or {}).get("type") == "json_object" and "json" not in " ".join(
             t for i in context for t in item_texts(i)
@@ -344,15 +398,23 @@ class _Handler(BaseHTTPRequestHandler):
                 "type 'json_object'.",
                 "input",
             )
-        answer = think({**body, "instructions": instructions, "text": text}, context)
+        told = " ".join(t for t in (prompt, instructions) if t) or None
+        answer = think({**body, "instructions": told, "text": text}, context)
         limit = body.get("max_output_tokens")
         complete = True
         if answer.kind == "text" and limit and words(answer.text) > limit and "ignore-max-output-tokens" not in f:
             answer.text, complete = cut(answer.text, limit), False
         effort = (body.get("reasoning") or {}).get("effort")
-        output = output_items(answer, complete=complete, reasoning=effort not in (None, "none"))
+        include = body.get("include") or []
+        output = output_items(
+            answer,
+            complete=complete,
+            reasoning=effort not in (None, "none"),
+            top_logprobs=(body.get("top_logprobs") or 0) if "message.output_text.logprobs" in include else None,
+            encrypted="reasoning.encrypted_content" in include,
+        )
         spent = words(answer.text) if answer.kind == "text" else max(words(answer.arguments), 1)
-        heard = sum(words(t) for i in context for t in item_texts(i)) + words(instructions or "")
+        heard = sum(words(t) for i in context for t in item_texts(i)) + words(told or "")
         now = int(time.time())
         echoed = echo(body, instructions=instructions, previous_response_id=prev, text=text)
         if "echo-key-body" in f:
@@ -384,15 +446,26 @@ class _Handler(BaseHTTPRequestHandler):
             }
         return final, stored
 
+    def _prompt_text(self, prompt: Any) -> str | None:
+        """A known prompt's template with its string variables filled in."""
+        if not isinstance(prompt, dict) or prompt.get("id") not in self.fake.prompts:
+            return None
+        text = self.fake.prompts[prompt["id"]]
+        for name, value in (prompt.get("variables") or {}).items():
+            if isinstance(value, dict):
+                value = value.get("text", "")
+            text = text.replace("{{" + name + "}}", str(value))
+        return text
+
     def _send_create(self, doc: dict[str, Any]) -> None:
         payload = fault_spec.create_body(self.faults, doc)
         if payload is None:
             return self._json(200, doc)
         self._raw(200, payload[0], payload[1])
 
-    def _stream(self, final: dict[str, Any]) -> None:
+    def _stream(self, final: dict[str, Any], *, obfuscation: bool = True) -> None:
         f = self.faults
-        events = fault_spec.stream(f, stream_events(final, obfuscation="extra-fields" in f))
+        events = fault_spec.stream(f, stream_events(final, obfuscation=obfuscation or "extra-fields" in f))
         blocks = sse(events, event_lines="no-event-lines" not in f)
         if "cut-stream" in f:
             blocks = blocks[: len(blocks) // 2]
@@ -495,6 +568,31 @@ class _Handler(BaseHTTPRequestHandler):
             doc = copy.deepcopy(s.response)
         self._json(200, doc)
 
+    def _conversation(self, method: str, cid: str | None, raw: bytes) -> None:
+        """POST /conversations creates one (with optional `items`); GET and DELETE /conversations/{id}."""
+        state = self.fake.state
+        if method == "POST" and cid is None:
+            body = _parse(raw) if raw.strip() else {}
+            if not isinstance(body, dict):
+                raise bad("We could not parse the JSON body of your request. The OpenAI API expects a JSON object.")
+            metadata = body.get("metadata") or {}
+            if not isinstance(metadata, dict):
+                raise bad("Invalid type for 'metadata': expected an object.", "metadata", "invalid_type")
+            conv = Conversation(new_id("conv"), int(time.time()), metadata, input_items(body.get("items")))
+            with state.lock:
+                state.conversations[conv.id] = conv
+            return self._json(200, _conversation_object(conv))
+        with state.lock:
+            conv = state.conversations.get(cid or "")
+        if conv is None or conv.deleted or method not in ("GET", "DELETE"):
+            if conv is not None and not conv.deleted:
+                raise bad(f"Invalid URL ({method} /v1/conversations/{cid})", status=404)
+            raise bad(f"Conversation with id '{cid}' not found.", status=404)
+        if method == "DELETE":
+            conv.deleted = True
+            return self._json(200, {"id": conv.id, "object": "conversation.deleted", "deleted": True})
+        self._json(200, _conversation_object(conv))
+
     def _input_tokens(self, raw: bytes) -> None:
         body = _parse(raw)
         if not isinstance(body, dict):
@@ -551,6 +649,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _json(self, status: int, doc: Any) -> None:
         self._raw(status, json.dumps(doc, ensure_ascii=False).encode("utf-8"), "application/json")
+
+
+def _conversation_object(conv: Conversation) -> dict[str, Any]:
+    return {"id": conv.id, "object": "conversation", "created_at": conv.created_at, "metadata": conv.metadata}
 
 
 def _bearer(header: str | None) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Container
 from functools import lru_cache
 from typing import Any
 
@@ -93,8 +94,14 @@ def _range(body: dict, name: str, low: float, high: float | None) -> None:
         )
 
 
-def check_create(body: Any, models: frozenset[str] | None = None) -> None:
-    """Raise ApiError when OpenAI would refuse this create body."""
+def check_create(
+    body: Any,
+    models: frozenset[str] | None = None,
+    *,
+    conversations: Container[str] = (),
+    prompts: Container[str] = (),
+) -> None:
+    """Raise ApiError when OpenAI would refuse this create body (`conversations`, `prompts`: the ids that exist)."""
     if not isinstance(body, dict):
         raise bad("We could not parse the JSON body of your request. The OpenAI API expects a JSON object.")
     for name in body:
@@ -126,14 +133,34 @@ def check_create(body: Any, models: frozenset[str] | None = None) -> None:
             )
     if body.get("background") and body.get("store") is False:
         raise bad("Background mode requires store=true.", "background")
-    if body.get("conversation"):
-        raise bad("Conversation not found.", "conversation", "conversation_not_found", 404)
-    if body.get("prompt"):
-        raise bad("Prompt not found.", "prompt", "prompt_not_found", 404)
     _check_metadata(body.get("metadata"))
     _check_tools(body)
     _check_text(body)
     _check_contract(body)
+    _check_references(body, conversations, prompts)
+
+
+def conversation_id(value: Any) -> str | None:
+    """The id a `conversation` parameter names (a string or {id})."""
+    return value.get("id") if isinstance(value, dict) else value
+
+
+def _check_references(body: dict, conversations: Container[str], prompts: Container[str]) -> None:
+    """Ids that are well-formed but name nothing the server has: not found, naming the parameter."""
+    cid = conversation_id(body.get("conversation"))
+    if cid is not None:
+        if cid not in conversations:
+            raise bad(f"Conversation with id '{cid}' not found.", "conversation", "conversation_not_found", 404)
+        if body.get("previous_response_id") is not None:
+            raise bad(
+                "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or "
+                "'conversation'.",
+                "conversation",
+                "mutually_exclusive_parameters",
+            )
+    prompt = body.get("prompt")
+    if isinstance(prompt, dict) and prompt.get("id") not in prompts:
+        raise bad(f"Prompt with id '{prompt.get('id')}' not found.", "prompt", "prompt_not_found", 404)
 
 
 COMPACT_PARAMETERS = ("model", "input", "previous_response_id", "instructions", "prompt_cache_key")

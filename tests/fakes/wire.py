@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import uuid
@@ -51,23 +52,33 @@ def echo_text(text: Any) -> dict[str, Any]:
 
 
 def echo(request: dict[str, Any], *, instructions: Any, previous_response_id: Any, text: Any) -> dict[str, Any]:
-    """Every request parameter the response object carries, with OpenAI's defaults for the ones not sent."""
+    """Every request parameter the response object carries, with OpenAI's defaults for the ones not sent.
+
+    A parameter sent as null is echoed null where the response schema allows it, else as its default."""
     reasoning = request.get("reasoning") if isinstance(request.get("reasoning"), dict) else {}
     g = request.get
-    return {
-        "background": bool(g("background", False)),
+    sent: dict[str, Any] = {}  # carried only when sent, as on OpenAI's wire
+    if g("conversation") is not None:
+        cid = g("conversation")
+        sent["conversation"] = {"id": cid.get("id") if isinstance(cid, dict) else cid}
+    if isinstance(g("prompt"), dict):
+        sent["prompt"] = {"id": g("prompt")["id"], "variables": None, "version": None, **copy.deepcopy(g("prompt"))}
+    if isinstance(g("prompt_cache_options"), dict):
+        sent["prompt_cache_options"] = {"ttl": "30m", "mode": "implicit", **g("prompt_cache_options")}
+    return sent | {
+        "background": g("background", False),
         "instructions": instructions,
         "max_output_tokens": g("max_output_tokens"),
         "max_tool_calls": g("max_tool_calls"),
         "model": g("model"),
-        "parallel_tool_calls": g("parallel_tool_calls", True),
+        "parallel_tool_calls": g("parallel_tool_calls") is not False,  # never null on the wire: null is the default
         "previous_response_id": previous_response_id,
         "prompt_cache_key": g("prompt_cache_key"),
         "prompt_cache_retention": g("prompt_cache_retention"),
-        "reasoning": {"effort": reasoning.get("effort"), "summary": reasoning.get("summary")},
+        "reasoning": {"effort": None, "summary": None} | {k: v for k, v in reasoning.items() if v is not None},
         "safety_identifier": g("safety_identifier"),
         "service_tier": "default" if g("service_tier") in (None, "auto") else g("service_tier"),
-        "store": g("store", True),
+        "store": g("store") is not False,
         "temperature": g("temperature", 1.0),
         "text": echo_text(text),
         "tool_choice": copy.deepcopy(g("tool_choice", "auto")),
@@ -76,7 +87,7 @@ def echo(request: dict[str, Any], *, instructions: Any, previous_response_id: An
         "top_p": g("top_p", 1.0),
         "truncation": g("truncation", "disabled"),
         "user": g("user"),
-        "metadata": copy.deepcopy(g("metadata") or {}),
+        "metadata": copy.deepcopy(g("metadata", {})),
     }
 
 
@@ -87,6 +98,7 @@ _ORDER = (
     "status",
     "background",
     "completed_at",
+    "conversation",
     "error",
     "incomplete_details",
     "instructions",
@@ -96,6 +108,7 @@ _ORDER = (
     "output",
     "parallel_tool_calls",
     "previous_response_id",
+    "prompt",
     "prompt_cache_key",
     "prompt_cache_retention",
     "reasoning",
@@ -154,15 +167,36 @@ def usage(input_tokens: int, output_tokens: int) -> dict[str, Any]:
 # --- output items --------------------------------------------------------------------------------------------
 
 
-def output_text(text: str) -> dict[str, Any]:
-    return {"type": "output_text", "annotations": [], "logprobs": [], "text": text}
+def output_text(text: str, top_logprobs: int | None = None) -> dict[str, Any]:
+    """An output_text part; with `top_logprobs` (logprobs were asked for) each stream chunk gets its logprob."""
+    logprobs = [] if top_logprobs is None else [logprob(c, top_logprobs) for c in chunks(text)]
+    return {"type": "output_text", "annotations": [], "logprobs": logprobs, "text": text}
 
 
-def output_items(answer: Answer, *, complete: bool, reasoning: bool) -> list[dict[str, Any]]:
+def logprob(token: str, top: int) -> dict[str, Any]:
+    """The token's logprob and `top` alternatives, the token itself first (deterministic numbers)."""
+    alternatives = [token] + [f"alt{k}" for k in range(1, top)]
+    return {
+        "token": token,
+        "logprob": -0.01,
+        "bytes": list(token.encode()),
+        "top_logprobs": [
+            {"token": t, "logprob": -0.01 if k == 0 else -float(k), "bytes": list(t.encode())}
+            for k, t in enumerate(alternatives[:top])
+        ],
+    }
+
+
+def output_items(
+    answer: Answer, *, complete: bool, reasoning: bool, top_logprobs: int | None = None, encrypted: bool = False
+) -> list[dict[str, Any]]:
     """The output of one answer; `complete=False` marks the message cut by max_output_tokens."""
     items: list[dict[str, Any]] = []
     if reasoning:
-        items.append({"id": new_id("rs"), "type": "reasoning", "summary": []})
+        item: dict[str, Any] = {"id": new_id("rs"), "type": "reasoning", "summary": []}
+        if encrypted:  # include ["reasoning.encrypted_content"]: the opaque state a stateless caller sends back
+            item["encrypted_content"] = "gAAAAB" + base64.urlsafe_b64encode(uuid.uuid4().bytes * 4).decode()
+        items.append(item)
     if answer.kind == "function_call":
         items.append(
             {
@@ -180,7 +214,7 @@ def output_items(answer: Answer, *, complete: bool, reasoning: bool) -> list[dic
                 "id": new_id("msg"),
                 "type": "message",
                 "status": "completed" if complete else "incomplete",
-                "content": [output_text(answer.text)],
+                "content": [output_text(answer.text, top_logprobs)],
                 "role": "assistant",
             }
         )
@@ -224,6 +258,11 @@ def _item_events(oi: int, item: dict[str, Any], obfuscation: bool) -> list[dict[
     )
     if kind == "message":
         text = item["content"][0]["text"]
+        # an event's alternatives are {token, logprob}; a content part's also carry bytes
+        logprobs = [
+            {**lp, "top_logprobs": [{"token": t["token"], "logprob": t["logprob"]} for t in lp["top_logprobs"]]}
+            for lp in item["content"][0]["logprobs"]
+        ]
         part = {"content_index": 0}
         return [
             {
@@ -233,10 +272,18 @@ def _item_events(oi: int, item: dict[str, Any], obfuscation: bool) -> list[dict[
             },
             {"type": "response.content_part.added", **where, **part, "part": output_text("")},
             *[
-                extra({"type": "response.output_text.delta", **where, **part, "delta": d, "logprobs": []})
-                for d in chunks(text)
+                extra(
+                    {
+                        "type": "response.output_text.delta",
+                        **where,
+                        **part,
+                        "delta": d,
+                        "logprobs": copy.deepcopy(logprobs[i : i + 1]),
+                    }
+                )
+                for i, d in enumerate(chunks(text))
             ],
-            {"type": "response.output_text.done", **where, **part, "text": text, "logprobs": []},
+            {"type": "response.output_text.done", **where, **part, "text": text, "logprobs": copy.deepcopy(logprobs)},
             {"type": "response.content_part.done", **where, **part, "part": copy.deepcopy(item["content"][0])},
             {"type": "response.output_item.done", "output_index": oi, "item": item},
         ]

@@ -173,6 +173,14 @@ def _said(body: Any) -> str | None:
     return text.strip().lower() or None
 
 
+def _body_ids(exchange: Exchange) -> list[str]:
+    """Ids of stored objects a create request refers to (previous_response_id, conversation, prompt)."""
+    body = exchange.request.body if exchange.request is not None and isinstance(exchange.request.body, dict) else {}
+    refs = [body.get("previous_response_id"), body.get("conversation"), body.get("prompt")]
+    refs = [r.get("id") if isinstance(r, dict) else r for r in refs]
+    return [r for r in refs if isinstance(r, str) and len(r) >= 4]
+
+
 def _route_missing(exchange: Exchange) -> bool:
     resp = exchange.response
     if exchange.endpoint == "websocket" and resp is not None and resp.status is not None:
@@ -186,9 +194,9 @@ def _route_missing(exchange: Exchange) -> bool:
         return True  # no JSON message, or a framework's catch-all: no handler behind the path
     if any(w in text for w in ("invalid url", "unknown url", "no route", "unknown route")):
         return True  # OpenAI's own wording for a path it does not serve
-    # With no id in the path, a 404 can only be about the route, or about the model.
+    # With no id in the path, a 404 is about the route, the model, or an object the body names by id.
     if exchange.endpoint in ("create", "input_tokens", "compact"):
-        return "model" not in text
+        return "model" not in text and not any(r.lower() in text for r in _body_ids(exchange))
     # A handler that looked the id up names it, or says "response".
     rid = _path_id(exchange)
     return "response" not in text and not (rid and rid.lower() in text)

@@ -63,7 +63,12 @@ def _pairs(req: dict, resp: dict) -> Iterator[tuple[str, Any, Any, bool]]:
     if isinstance(req.get("model"), str) and "model" in resp:
         yield "/model", req["model"], resp["model"], _model(req["model"], resp["model"])
     for name in _PLAIN:
-        if name in req and name in resp and not (name == "instructions" and not isinstance(req[name], str)):
+        # null asks for the default: the server echoes the default it applied, not null
+        if (
+            req.get(name) is not None
+            and name in resp
+            and not (name == "instructions" and not isinstance(req[name], str))
+        ):
             yield f"/{name}", req[name], resp[name], _same(req[name], resp[name])
     if "tool_choice" in req and "tool_choice" in resp:
         sent, got = req["tool_choice"], resp["tool_choice"]

@@ -1,0 +1,304 @@
+"""Hypothesis against a live server: combinations of valid parameter values, and a state machine over create,
+continue, retrieve, delete, input_items (and cancel where documented). A failing example is shrunk, marked, and
+written as a regression case with its cassette; offline, the case resends what its cassette recorded.
+
+Hypothesis is imported only here, and only when a generated case runs live (it is not a runtime dependency).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .generate import INPUT, short
+
+
+class Divergence(AssertionError):
+    """A generated example the engine finds a new undocumented divergence in."""
+
+
+def recorded_requests(cassette: Path, base_url: str) -> list[tuple[str, str, Any]]:
+    """(method, path, JSON body) of every request in a cassette, in order, with the base URL's path taken off."""
+    from .safe_yaml import load
+
+    data = load(cassette.read_text(encoding="utf-8")) or {}
+    prefix = urlsplit(base_url).path.rstrip("/")
+    out = []
+    for it in data.get("interactions") or []:
+        req = it.get("request") or {}
+        path = urlsplit(str(req.get("uri") or "")).path
+        path = path[len(prefix) :] if prefix and path.startswith(prefix) else path
+        body = req.get("body")
+        if isinstance(body, dict):
+            body = body.get("string")
+        try:
+            parsed = json.loads(body) if isinstance(body, (str, bytes)) and body else None
+        except ValueError:
+            parsed = None
+        out.append((str(req.get("method") or "GET"), path, parsed))
+    return out
+
+
+def replay(run: Any, t: Any, base: dict[str, Any] | None = None) -> list[str]:
+    """Resend, in order, what the case's cassette recorded (vcrpy answers); generated requests are marked again."""
+    for method, path, body in recorded_requests(run.cassette, run.settings.base_url):
+        x = t.send(method, path, body)
+        x.meta["expect"] = {}
+        if base is not None and isinstance(body, dict) and method == "POST" and path == "/responses":
+            x.meta["generated"] = combo_meta(body, base)
+    return []
+
+
+def combo_meta(body: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    varied = sorted(k for k in body if k not in ("model", *base))
+    return {
+        "kind": "positive",
+        "parameter": "+".join(varied) or "(base)",
+        "path": "+".join(varied) or "(base)",
+        "value": short({k: body[k] for k in varied}, 200),
+        "rule": "combination",
+    }
+
+
+def _hypothesis_missing() -> str | None:
+    try:
+        import hypothesis  # noqa: F401
+    except ImportError:
+        return "generated requests need Hypothesis live: pip install 'respcompat[generate]'"
+    return None
+
+
+def _settings(run: Any) -> Any:
+    from hypothesis import HealthCheck, Phase, settings
+
+    return settings(
+        max_examples=run.generation["examples"],
+        database=None,
+        deadline=None,
+        phases=[Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+        print_blob=False,
+        stateful_step_count=8,
+    )
+
+
+def combined(run: Any, t: Any, targets: list[Any], base: dict[str, Any]) -> list[str]:
+    """Send Hypothesis combinations of valid values; a new divergence is shrunk to its smallest request."""
+    if not run.live:
+        return replay(run, t, base)
+    missing = _hypothesis_missing()
+    if missing:
+        return [missing]
+    from hypothesis import given, seed
+
+    from .generate import strategy
+
+    @_settings(run)
+    @seed(run.generation["seed"])
+    @given(strategy(targets, run.model, base))
+    def one(body: dict[str, Any]) -> None:
+        x = t.create(body)
+        x.meta.update({"generated": combo_meta(body, base), "expect": {}})
+        found = run.divergences([x])
+        if found:
+            raise Divergence(f"{short(body, 300)}: {found[0].check}: {found[0].message}")
+
+    try:
+        one()
+    except Divergence as exc:
+        last = t.exchanges[-1]
+        last.meta["shrunk"] = str(exc)
+        write_regression(run, [last])
+    return []
+
+
+# --- the state machine ---------------------------------------------------------------------------------------
+
+
+def state(run: Any, t: Any) -> list[str]:
+    """Run the state machine live (shrinking a failure to the shortest sequence), or replay its cassette."""
+    if not run.live:
+        return replay(run, t)
+    missing = _hypothesis_missing()
+    if missing:
+        return [missing]
+    from hypothesis import seed
+    from hypothesis.stateful import run_state_machine_as_test
+
+    machine = seed(run.generation["seed"])(_machine(run, t))
+    try:
+        run_state_machine_as_test(machine, settings=_settings(run))
+    except Divergence as exc:
+        last_run = [x for x in t.exchanges if x.meta.get("machine_run") == machine.runs]
+        for x in last_run:
+            x.meta["shrunk"] = str(exc)
+        write_regression(run, last_run)
+    return []
+
+
+def _machine(run: Any, t: Any) -> Any:
+    from hypothesis import strategies as st
+    from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, precondition, rule
+
+    endpoints = getattr(run.settings.profile, "endpoints", None) or {}
+    has = lambda name: bool(endpoints.get(name)) if isinstance(endpoints, dict) else True  # noqa: E731
+    base = {"input": INPUT, "max_output_tokens": 16}
+
+    class Responses(RuleBasedStateMachine):
+        responses = Bundle("responses")
+        runs = 0
+
+        def __init__(self) -> None:
+            super().__init__()
+            type(self).runs += 1
+            self.sent: list[Any] = []
+            self.deleted: set[str] = set()
+            self.unstored: set[str] = set()
+
+        def _send(self, x: Any, expect: dict[str, Any] | None = None) -> Any:
+            x.meta.update({"expect": expect or {}, "machine_run": type(self).runs})
+            self.sent.append(x)
+            found = run.divergences(self.sent)
+            if found:
+                raise Divergence(f"{found[0].check}: {found[0].message}")
+            return x
+
+        @staticmethod
+        def _id(x: Any) -> str | None:
+            body = x.response.body if x.response is not None else None
+            return body.get("id") if isinstance(body, dict) and isinstance(body.get("id"), str) else None
+
+        @initialize(target=responses)
+        def first(self) -> Any:
+            x = self._send(t.create({"model": run.model, **base, "store": True}), {"http_status": "2xx"})
+            return self._id(x) or "resp_missing"
+
+        @rule(target=responses, store=st.booleans())
+        def create(self, store: bool) -> Any:
+            x = self._send(t.create({"model": run.model, **base, "store": store}), {"http_status": "2xx"})
+            rid = self._id(x) or "resp_missing"
+            if not store:
+                self.unstored.add(rid)
+            return rid
+
+        @rule(target=responses, prev=responses)
+        def continue_(self, prev: str) -> Any:
+            gone = prev in self.deleted or prev in self.unstored
+            x = self._send(
+                t.create({"model": run.model, **base, "store": True, "previous_response_id": prev}),
+                {"http_status": "4xx" if gone else "2xx"},
+            )
+            return self._id(x) or "resp_missing"
+
+        @precondition(lambda self: has("retrieve"))
+        @rule(ref=responses)
+        def retrieve(self, ref: str) -> None:
+            self._send(t.retrieve(ref))
+
+        @precondition(lambda self: has("input_items"))
+        @rule(ref=responses)
+        def input_items(self, ref: str) -> None:
+            gone = ref in self.deleted or ref in self.unstored
+            self._send(t.input_items(ref), {"http_status": "4xx"} if gone else {})
+
+        @precondition(lambda self: has("delete"))
+        @rule(ref=responses)
+        def delete(self, ref: str) -> None:
+            gone = ref in self.deleted or ref in self.unstored
+            self._send(t.delete(ref), {"http_status": "4xx" if gone else "2xx"})
+            self.deleted.add(ref)
+
+    return Responses
+
+
+# --- regression cases ----------------------------------------------------------------------------------------
+
+
+def write_regression(run: Any, exchanges: list[Any]) -> Path | None:
+    """Write the shrunk failing example as a regular case (steps) and its cassette under the report folder."""
+    import yaml
+
+    from .scrub import write_text
+
+    if not exchanges:
+        return None
+    case_id = f"regress.{run.case_id}.{run.generation['seed']}"
+    saved: dict[str, str] = {}
+    steps = []
+    for n, x in enumerate(exchanges, start=1):
+        step: dict[str, Any] = {}
+        endpoint = x.endpoint
+        if endpoint != "create":
+            step["endpoint"] = endpoint
+            rid = urlsplit(x.request.url).path.rstrip("/").split("/responses/", 1)[-1].split("/", 1)[0]
+            step["response_id"] = "{" + saved[rid] + ".id}" if rid in saved else rid
+        else:
+            body = {k: v for k, v in (x.request.body or {}).items() if k != "model"}
+            prev = body.get("previous_response_id")
+            if prev in saved:
+                body["previous_response_id"] = "{" + saved[prev] + ".id}"
+            step["request"] = body
+            rid = (
+                (x.response.body or {}).get("id")
+                if x.response is not None and isinstance(x.response.body, dict)
+                else None
+            )
+            if isinstance(rid, str):
+                saved[rid] = f"s{n}"
+                step["save"] = f"s{n}"
+        if x.meta.get("expect"):
+            step["expect"] = x.meta["expect"]
+        steps.append(step)
+    folder = Path(run.settings.report_dir) / "regressions"
+    (folder / "cassettes" / run.settings.provider).mkdir(parents=True, exist_ok=True)
+    case = {
+        "cases": [
+            {
+                "id": case_id,
+                "title": f"shrunk by {run.case_id} (seed {run.generation['seed']}): {str(exchanges[-1].meta.get('shrunk'))[:200]}",
+                "features": ["generated-requests"],
+                "steps": steps,
+            }
+        ]
+    }
+    write_text(folder / f"{case_id}.yaml", yaml.safe_dump(case, sort_keys=False, allow_unicode=True))
+    write_text(folder / "cassettes" / run.settings.provider / f"{case_id}.yaml", _cassette(run, case_id, exchanges))
+    return folder / f"{case_id}.yaml"
+
+
+def _cassette(run: Any, case_id: str, exchanges: list[Any]) -> str:
+    import yaml
+
+    from .recording import provenance
+
+    interactions = []
+    for x in exchanges:
+        resp = x.response
+        body = resp.body if resp is not None else None
+        text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False) if body is not None else ""
+        interactions.append(
+            {
+                "request": {
+                    "method": x.request.method,
+                    "uri": x.request.url,
+                    "body": json.dumps(x.request.body, ensure_ascii=False) if x.request.body is not None else None,
+                    "headers": {"content-type": ["application/json"]},
+                },
+                "response": {
+                    "status": {"code": resp.status if resp is not None else 599, "message": ""},
+                    "headers": {"Content-Type": [(resp.headers or {}).get("content-type", "application/json")]}
+                    if resp is not None
+                    else {},
+                    "body": {"string": text},
+                },
+            }
+        )
+    block = provenance(
+        case_id, model=run.model, base_url=run.settings.base_url, note=f"shrunk example of {run.case_id}"
+    )
+    return yaml.safe_dump(
+        {"version": 1, "interactions": interactions, "respcompat": block}, sort_keys=False, allow_unicode=True
+    )

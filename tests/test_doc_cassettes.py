@@ -1,0 +1,71 @@
+"""Documentation cassettes (cassettes/<provider>/doc.*.yaml): each names a page of its profile and is judged offline."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from respcompat import PROJECT_ROOT, importers
+from respcompat.providers import load_profile, profile_names
+
+pytest_plugins = ["pytester"]
+
+CASSETTES = PROJECT_ROOT / "cassettes"
+SUITE = PROJECT_ROOT / "suites" / "test_cases.py"
+# Hosted providers judged by a contract of their own: their shipped cassettes are transcribed documentation.
+DOC_PROVIDERS = sorted(
+    n for n in profile_names() if load_profile(n).kind == "hosted" and load_profile(n).contract != "openai"
+)
+DOC_CASSETTES = sorted(p for name in DOC_PROVIDERS for p in (CASSETTES / name).glob("doc.*.yaml"))
+JUDGED = {"conforms", "known-divergence"}  # a doc example is either clean or triaged in expectations/
+
+
+def _block(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["respcompat"]
+
+
+def test_the_doc_providers_are_the_four_with_overlay_contracts():
+    assert DOC_PROVIDERS == ["ark", "dashscope", "las", "rongcloud"]
+
+
+@pytest.mark.parametrize("name", DOC_PROVIDERS)
+def test_every_provider_with_docs_ships_a_doc_cassette(name):
+    assert load_profile(name).docs, f"{name} lists no docs"
+    assert list((CASSETTES / name).glob("doc.*.yaml")), f"no cassettes/{name}/doc.*.yaml"
+
+
+@pytest.mark.parametrize("path", DOC_CASSETTES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_doc_cassette_names_a_page_of_its_profile_with_its_url(path):
+    block = _block(path)
+    prov = block["provenance"]
+    assert block["case"] == path.stem and prov["kind"] == "documentation"
+    doc = load_profile(path.parent.name).doc(prov["page"])  # raises for a key the profile does not list
+    assert prov["url"] in [doc["url"], *(doc.get("also") or [])]
+    assert prov.get("note"), "say what was transcribed and what (if anything) was adapted"
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# Documentation cassette:") and prov["page"] in first and prov["url"] in first
+
+
+@pytest.mark.parametrize("path", DOC_CASSETTES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_doc_cassette_imports_as_exchanges_with_a_response(path):
+    res = importers.load_file(path)
+    assert res.error is None and res.exchanges
+    for ex in res.exchanges:
+        assert ex.response is not None and ex.response.status is not None
+        is_stream = "event-stream" in (ex.response.headers.get("content-type") or "")
+        assert (ex.response.events is not None) == is_stream, "a text/event-stream body is judged as events"
+        # An excerpt (events left out) must not be held to whole-stream checks.
+        assert bool(ex.meta.get("fragment")) == bool(_block(path)["provenance"].get("excerpt"))
+
+
+@pytest.mark.parametrize("name", DOC_PROVIDERS)
+def test_every_doc_cassette_is_judged_offline_not_skipped(name, pytester, tmp_path):
+    wanted = sorted(p.stem for p in (CASSETTES / name).glob("doc.*.yaml"))
+    pytester.runpytest(str(SUITE), "--provider", name, "--report-dir", str(tmp_path / "reports"), "-k", "doc.")
+    cases = json.loads((tmp_path / "reports" / "run.json").read_text(encoding="utf-8"))["cases"]
+    got = {c["id"]: c for c in cases if c["id"].startswith("doc.")}
+    assert sorted(got) == wanted
+    for case_id, c in got.items():
+        assert c["outcome"] != "skipped" and c["verdict"] in JUDGED, (case_id, c["outcome"], c["verdict"])
+        assert c["exchanges"], f"{case_id}: nothing was judged"
