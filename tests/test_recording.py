@@ -13,7 +13,12 @@ from _fake_server import FakeServer
 from vcr.errors import CannotOverwriteExistingCassetteException
 
 from respcompat import recording
+from respcompat.checks import load_all
 from respcompat.transport import InfraError, Transport
+
+# pytester's in-process runs drop the modules first imported inside them; the check registry would then see each
+# check registered twice when a later test imports the modules again
+load_all()
 
 KEY = "sk-fakefakefake0123456789abcdefXYZ"
 SUITE = Path(__file__).resolve().parents[1] / "suites" / "test_cases.py"
