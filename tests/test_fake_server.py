@@ -24,23 +24,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from respcompat import PROJECT_ROOT
+from respcompat.generate import TOOL
 from respcompat.plugin import render_finding
 from respcompat.sse import parse_sse
 
 AUTH = {"authorization": f"Bearer {DEFAULT_KEY}"}
 MODEL = "gpt-4o-mini"
-WEATHER = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "Current weather for a city.",
-    "strict": True,
-    "parameters": {
-        "type": "object",
-        "properties": {"city": {"type": "string"}},
-        "required": ["city"],
-        "additionalProperties": False,
-    },
-}
+WEATHER = TOOL  # the generator's tool: the fake is tested with what respcompat sends
 
 
 @pytest.fixture(scope="module")

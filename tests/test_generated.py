@@ -29,16 +29,20 @@ def fake() -> Any:
     server.stop()
 
 
-def run(base_url: str | None, tmp: Path, *args: str, provider: str = "openai") -> tuple[dict[str, Any], str]:
+def run(
+    base_url: str | None, tmp: Path, *args: str, provider: str = "openai", live: bool = True
+) -> tuple[dict[str, Any], str]:
+    """Live (record) against `base_url`, or with live=False the offline replay of what was recorded from it."""
     env = {**os.environ, "OPENAI_API_KEY": DEFAULT_KEY}
-    live = ["--base-url", base_url, "--record-mode=all", "--generate"] if base_url else []
+    target = ["--base-url", base_url] if base_url else []
+    live_args = [*target, "--record-mode=all", "--generate"] if live else target
     cmd = [
         sys.executable,
         "-m",
         "pytest",
         str(ROOT / "suites" / "test_generated.py"),
         f"--provider={provider}",
-        *live,
+        *live_args,
         f"--cassette-dir={tmp / 'cassettes'}",
         f"--report-dir={tmp / 'reports'}",
         "-q",
@@ -90,7 +94,7 @@ def test_conforming_fake_gets_no_finding_and_replays_offline(fake: Any, tmp_path
     assert live["parameter_effects"]["max_output_tokens"]["verdict"] == "applied"
     assert live["coverage"]["parameters"]["temperature"]["sent"] >= 6
     assert live["generation"]["seed"] == 7
-    offline, _ = run(None, tmp_path, "-k", "temperature or top_p or effect or state or combined")
+    offline, _ = run(fake.base_url, tmp_path, "-k", "temperature or top_p or effect or state or combined", live=False)
     assert [(c["id"], c["verdict"], c["exchanges"]) for c in offline["cases"]] == [
         (c["id"], c["verdict"], c["exchanges"]) for c in live["cases"]
     ]
@@ -129,6 +133,31 @@ def test_each_planted_fault_is_caught(
         assert cases and (tmp_path / "reports" / "regressions" / "cassettes" / "openai" / cases[0].name).exists()
         steps = __import__("yaml").safe_load(cases[0].read_text())["cases"][0]["steps"]
         assert len(steps) <= 4, steps
+        offline, _ = run(fake.fault_url(fault), tmp_path, "-k", select, live=False)  # same expectations offline
+        replayed = next(c for c in offline["cases"] if c["id"] == case)
+        key = lambda e: sorted((f["check"], f["pointer"], f["exchange"]) for f in e["findings"])  # noqa: E731
+        assert (replayed["verdict"], key(replayed)) == (entry["verdict"], key(entry))
+
+
+def test_the_ledger_gives_live_and_replayed_state_steps_the_same_expectations() -> None:
+    from types import SimpleNamespace
+
+    from respcompat.hunt import Ledger
+
+    def answer(rid: str) -> Any:
+        return SimpleNamespace(response=SimpleNamespace(body={"id": rid}))
+
+    book = Ledger()
+    create = {"model": "m", "input": "x", "store": False}
+    assert book.expect("POST", "/responses", create) == {"http_status": "2xx"}
+    book.after("POST", "/responses", create, answer("resp_a"))
+    assert book.expect("POST", "/responses", {**create, "previous_response_id": "resp_a"}) == {"http_status": "4xx"}
+    assert book.expect("GET", "/responses/resp_a/input_items", None) == {"http_status": "4xx"}
+    assert book.expect("DELETE", "/responses/resp_b", None) == {"http_status": "2xx"}
+    book.after("DELETE", "/responses/resp_b", None, answer("resp_b"))
+    assert book.expect("DELETE", "/responses/resp_b", None) == {"http_status": "4xx"}
+    assert book.expect("POST", "/responses", {**create, "previous_response_id": "resp_b"}) == {"http_status": "4xx"}
+    assert book.expect("GET", "/responses/resp_c", None) == {}  # a retrieve is the state.* checks' to judge
 
 
 def test_generated_cases_need_generate_to_go_live(fake: Any, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .generate import INPUT, TOOL, Target, short
+from .generate import INPUT, SCHEMA_FORMAT, TOOL, Target, short
 from .steps import response_of
 
 APPLIED, IGNORED, REJECTED, INCONCLUSIVE = "applied", "ignored", "rejected", "inconclusive"
@@ -79,21 +79,7 @@ SPECIAL: dict[str, Effect] = {
     ),
     "text": Effect(
         "text",
-        {
-            "text": {
-                "format": {
-                    "type": "json_schema",
-                    "name": "city",
-                    "strict": True,
-                    "schema": {
-                        "type": "object",
-                        "properties": {"name": {"type": "string"}},
-                        "required": ["name"],
-                        "additionalProperties": False,
-                    },
-                }
-            }
-        },
+        {"text": {"format": SCHEMA_FORMAT}},
         "json_output",
         control={"input": "Name a city.", "max_output_tokens": 64},
         model_dependent=True,

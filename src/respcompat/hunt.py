@@ -41,14 +41,48 @@ def recorded_requests(cassette: Path, base_url: str) -> list[tuple[str, str, Any
     return out
 
 
-def replay(run: Any, t: Any, base: dict[str, Any] | None = None) -> list[str]:
-    """Resend, in order, what the case's cassette recorded (vcrpy answers); generated requests are marked again."""
+def replay(run: Any, t: Any, base: dict[str, Any] | None = None, ledger: Ledger | None = None) -> list[str]:
+    """Resend, in order, what the case's cassette recorded (vcrpy answers); generated requests are marked again, and
+    a state machine's requests get the expectations the live run gave them (the same Ledger)."""
     for method, path, body in recorded_requests(run.cassette, run.settings.base_url):
+        expect = ledger.expect(method, path, body) if ledger is not None else {}
         x = t.send(method, path, body)
-        x.meta["expect"] = {}
+        x.meta["expect"] = expect
+        if ledger is not None:
+            ledger.after(method, path, body, x)
         if base is not None and isinstance(body, dict) and method == "POST" and path == "/responses":
             x.meta["generated"] = combo_meta(body, base)
     return []
+
+
+class Ledger:
+    """What the state machine expects of each request, from the requests and answers before it: a create or a
+    delete must succeed, continuing, deleting or listing a deleted or store=false response must fail. One place,
+    used live and on replay."""
+
+    def __init__(self) -> None:
+        self.gone: set[str] = set()
+
+    @staticmethod
+    def _rid(path: str) -> str:
+        return path.split("/responses/", 1)[-1].split("/", 1)[0] if "/responses/" in path else ""
+
+    def expect(self, method: str, path: str, body: Any) -> dict[str, Any]:
+        if method == "POST" and path == "/responses":
+            prev = body.get("previous_response_id") if isinstance(body, dict) else None
+            return {"http_status": "4xx" if prev in self.gone else "2xx"}
+        gone = self._rid(path) in self.gone
+        if method == "DELETE" or path.endswith("/input_items"):
+            return {"http_status": "4xx"} if gone else ({"http_status": "2xx"} if method == "DELETE" else {})
+        return {}  # a retrieve: judged by the state.* checks
+
+    def after(self, method: str, path: str, body: Any, x: Any) -> None:
+        if method == "DELETE":
+            self.gone.add(self._rid(path))
+        elif method == "POST" and path == "/responses" and isinstance(body, dict) and body.get("store") is False:
+            resp = x.response.body if x.response is not None else None
+            if isinstance(resp, dict) and isinstance(resp.get("id"), str):
+                self.gone.add(resp["id"])
 
 
 def combo_meta(body: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
@@ -121,7 +155,7 @@ def combined(run: Any, t: Any, targets: list[Any], base: dict[str, Any]) -> list
 def state(run: Any, t: Any) -> list[str]:
     """Run the state machine live (shrinking a failure to the shortest sequence), or replay its cassette."""
     if not run.live:
-        return replay(run, t)
+        return replay(run, t, ledger=Ledger())
     missing = _hypothesis_missing()
     if missing:
         return [missing]
@@ -155,61 +189,48 @@ def _machine(run: Any, t: Any) -> Any:
             super().__init__()
             type(self).runs += 1
             self.sent: list[Any] = []
-            self.deleted: set[str] = set()
-            self.unstored: set[str] = set()
+            self.ledger = Ledger()
 
-        def _send(self, x: Any, expect: dict[str, Any] | None = None) -> Any:
-            x.meta.update({"expect": expect or {}, "machine_run": type(self).runs})
+        def _send(self, method: str, path: str, body: Any = None) -> str:
+            expect = self.ledger.expect(method, path, body)
+            x = t.send(method, path, body)
+            x.meta.update({"expect": expect, "machine_run": type(self).runs})
+            self.ledger.after(method, path, body, x)
             self.sent.append(x)
             found = run.divergences(self.sent)
             if found:
                 raise Divergence(f"{found[0].check}: {found[0].message}")
-            return x
-
-        @staticmethod
-        def _id(x: Any) -> str | None:
-            body = x.response.body if x.response is not None else None
-            return body.get("id") if isinstance(body, dict) and isinstance(body.get("id"), str) else None
+            resp = x.response.body if x.response is not None else None
+            return resp["id"] if isinstance(resp, dict) and isinstance(resp.get("id"), str) else "resp_missing"
 
         @initialize(target=responses)
         def first(self) -> Any:
-            x = self._send(t.create({"model": run.model, **base, "store": True}), {"http_status": "2xx"})
-            return self._id(x) or "resp_missing"
+            return self._send("POST", "/responses", {"model": run.model, **base, "store": True})
 
         @rule(target=responses, store=st.booleans())
         def create(self, store: bool) -> Any:
-            x = self._send(t.create({"model": run.model, **base, "store": store}), {"http_status": "2xx"})
-            rid = self._id(x) or "resp_missing"
-            if not store:
-                self.unstored.add(rid)
-            return rid
+            return self._send("POST", "/responses", {"model": run.model, **base, "store": store})
 
         @rule(target=responses, prev=responses)
         def continue_(self, prev: str) -> Any:
-            gone = prev in self.deleted or prev in self.unstored
-            x = self._send(
-                t.create({"model": run.model, **base, "store": True, "previous_response_id": prev}),
-                {"http_status": "4xx" if gone else "2xx"},
+            return self._send(
+                "POST", "/responses", {"model": run.model, **base, "store": True, "previous_response_id": prev}
             )
-            return self._id(x) or "resp_missing"
 
         @precondition(lambda self: has("retrieve"))
         @rule(ref=responses)
         def retrieve(self, ref: str) -> None:
-            self._send(t.retrieve(ref))
+            self._send("GET", f"/responses/{ref}")
 
         @precondition(lambda self: has("input_items"))
         @rule(ref=responses)
         def input_items(self, ref: str) -> None:
-            gone = ref in self.deleted or ref in self.unstored
-            self._send(t.input_items(ref), {"http_status": "4xx"} if gone else {})
+            self._send("GET", f"/responses/{ref}/input_items")
 
         @precondition(lambda self: has("delete"))
         @rule(ref=responses)
         def delete(self, ref: str) -> None:
-            gone = ref in self.deleted or ref in self.unstored
-            self._send(t.delete(ref), {"http_status": "4xx" if gone else "2xx"})
-            self.deleted.add(ref)
+            self._send("DELETE", f"/responses/{ref}")
 
     return Responses
 
