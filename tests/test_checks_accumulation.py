@@ -1,5 +1,7 @@
 """Accumulation: deltas add up to done events, parts, items and the terminal output."""
 
+import dataclasses
+
 from planted.traffic import build, judge, load_base
 
 from respcompat.checks import CheckContext, run_checks
@@ -67,6 +69,8 @@ def test_reasoning_text_deltas_are_accumulated_like_output_text():
             if isinstance(part, dict):
                 part["type"] = "reasoning_text"
     xs[0].response.events[7].data["delta"] = "?"
+    # An event reads its type once, when made: events whose data was rewritten are made again.
+    xs[0].response.events = [dataclasses.replace(e) for e in xs[0].response.events]
     findings = run_checks(xs[0], CheckContext(None, None, xs), only=["accumulate.reasoning"])
     assert findings and findings[0].event == 8
 

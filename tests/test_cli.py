@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from respcompat.cli import main
+from respcompat.cli import check_paths, main
 
 FIX = Path(__file__).parent / "fixtures" / "cli"
 
@@ -177,3 +177,25 @@ def test_the_request_analysis_validates_against_the_published_schema(capsys):
         f.get("request_analysis", {}).get("requests", 0) for f in doc["files"]
     )
     assert {r["verdict"] for r in ra["parameters"]} <= {"documented", "noted", "out-of-contract", "unlisted-ignored"}
+
+
+def test_a_folder_is_judged_one_file_at_a_time(tmp_path, monkeypatch):
+    """A folder of big recordings never sits in memory whole: each file's traffic is let go before the next is read."""
+    import weakref
+
+    import respcompat.importers as importers
+
+    for i in range(3):
+        shutil.copy(FIX / "clean_text_stream.sse", tmp_path / f"s{i}.sse")
+    alive: list[weakref.ref] = []
+    load = importers.load_file
+
+    def spy(path):
+        assert all(ref() is None for ref in alive), "an earlier file's import result is still held"
+        result = load(path)
+        alive.append(weakref.ref(result))
+        return result
+
+    monkeypatch.setattr(importers, "load_file", spy)
+    doc = check_paths([str(tmp_path)], "openai")
+    assert [f["exchanges"] for f in doc["files"]] == [1, 1, 1] and len(alive) == 3

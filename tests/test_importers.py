@@ -355,3 +355,44 @@ def test_documentation_excerpt_cassettes_are_marked_as_fragments():
     )
     [ex] = load_text(text, "x.yaml").exchanges
     assert ex.meta["fragment"] is True
+
+
+def test_our_cassettes_marks_of_infrastructure_errors_become_infra_errors_not_answers() -> None:
+    """A stand-in for no answer (599 + x-respcompat-no-answer) and an answer cut mid-way (x-respcompat-infra-error)."""
+    from respcompat.engine import judge_exchanges
+    from respcompat.importers import load_text
+
+    req = {"method": "POST", "uri": "http://127.0.0.1:1/v1/responses", "body": '{"model": "m", "input": "hi"}'}
+    cut_stream = 'event: response.created\ndata: {"type":"response.created"}\n\n'
+    doc = {
+        "interactions": [
+            {
+                "request": req,
+                "response": {
+                    "status": {"code": 599},
+                    "headers": {"x-respcompat-no-answer": ["ReadTimeout: timed out"]},
+                    "body": {"string": ""},
+                },
+            },
+            {
+                "request": req,
+                "response": {
+                    "status": {"code": 200},
+                    "headers": {
+                        "content-type": ["text/event-stream"],
+                        "x-respcompat-infra-error": ["connection dropped after 1 event"],
+                    },
+                    "body": {"string": cut_stream},
+                },
+            },
+            {"request": req, "response": {"status": {"code": 599}, "headers": {}, "body": {"string": ""}}},
+        ]
+    }
+    result = load_text(yaml.safe_dump(doc), "c.yaml")
+    a, b, c = result.exchanges
+    assert a.response is None and a.meta["infra_error"] == "no answer: ReadTimeout: timed out"
+    assert b.meta["infra_error"] == "answer cut: connection dropped after 1 event"
+    assert "x-respcompat-infra-error" not in b.response.headers
+    assert "infra_error" not in c.meta and c.response.status == 599  # a 599 without our mark is the server's answer
+    findings = judge_exchanges(result.exchanges, "openai").findings
+    assert findings and {f.exchange for f in findings} == {2}  # only the server's own answer is judged

@@ -156,3 +156,10 @@ def test_a_timed_out_case_replays_as_an_infrastructure_error_not_a_missing_casse
     for f in (tmp_path / "cassettes" / "openai").iterdir():
         doc = yaml.safe_load(f.read_text())
         assert [i["response"]["status"]["code"] for i in doc["interactions"]] == [599, 599]  # one per attempt
+    # `respcompat check` on the same cassettes: each stand-in is an infrastructure error, never judged, exit 3
+    from respcompat.cli import EXIT_UNREADABLE, check_paths, exit_code
+
+    doc = check_paths([str(tmp_path / "cassettes" / "openai")], "openai")
+    assert doc["summary"]["infra_errors"] == 4 and doc["summary"]["findings"] == 0, doc["files"]
+    assert all("no answer: ReadTimeout" in e for f in doc["files"] for e in f["infra_errors"])
+    assert exit_code(doc) == EXIT_UNREADABLE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,21 +26,24 @@ def check_paths(paths: Sequence[str], provider: str, yardsticks: Sequence[str] =
     from collections import Counter
 
     from .engine import judge_exchanges, judge_for
-    from .importers import load_path, load_text
+    from .importers import iter_path, load_text
     from .report import contradiction_id, doc_contradictions
 
-    results = []
-    for p in paths:
-        if p == "-":
-            results.append(load_text(sys.stdin.read(), "<stdin>"))
-            continue
-        if not Path(p).exists():
-            raise UsageError(f"no such file or folder: {p}")
-        results.extend(load_path(p))
+    missing = next((p for p in paths if p != "-" and not Path(p).exists()), None)
+    if missing is not None:
+        raise UsageError(f"no such file or folder: {missing}")
+
+    def each_file() -> Iterator[Any]:  # one file imported at a time, judged, then let go
+        for p in paths:
+            if p == "-":
+                yield load_text(sys.stdin.read(), "<stdin>")
+            else:
+                yield from iter_path(p)
+
     files = []
     hits: Counter = Counter()
     analysed: list[list[Any]] = []  # per create request: its parameter verdicts (advice, not findings)
-    for r in results:
+    for r in each_file():
         error = r.error or (None if r.exchanges else "no recorded exchange found in the file: nothing to judge")
         entry: dict[str, Any] = {
             "path": str(r.path),
@@ -55,7 +58,8 @@ def check_paths(paths: Sequence[str], provider: str, yardsticks: Sequence[str] =
             hits.update(cid for cid in map(contradiction_id, outcome.findings) if cid)
             entry["findings"] = [f.to_json() for f in outcome.findings]
             entry.update(_era(r.exchanges))
-            entry["infra_errors"] = outcome.errors
+            infra = [f"{x.label}: {x.meta['infra_error']}" for x in r.exchanges if x.meta.get("infra_error")]
+            entry["infra_errors"] = infra + outcome.errors
             verdicts = _request_verdicts(r.exchanges, provider)
             analysed.extend(verdicts)
             entry["request_analysis"] = _summarise(verdicts)
@@ -64,6 +68,7 @@ def check_paths(paths: Sequence[str], provider: str, yardsticks: Sequence[str] =
 
                 entry["yardsticks"] = {name: measure(r.exchanges, name) for name in yardsticks}
         files.append(entry)
+        del r  # before the next file is read: a folder of big files is held one at a time
     counts = {c: 0 for c in CLASSIFICATIONS}
     for f in files:
         for finding in f["findings"]:
@@ -80,6 +85,7 @@ def check_paths(paths: Sequence[str], provider: str, yardsticks: Sequence[str] =
             "findings": sum(len(f["findings"]) for f in files),
             "by_classification": counts,
             "unreadable_files": sum(1 for f in files if f["error"]),
+            "infra_errors": sum(len(f["infra_errors"]) for f in files),
             "request_analysis": _summarise(analysed),
         },
     }
@@ -250,7 +256,8 @@ def exit_code(doc: dict[str, Any]) -> int:
     """1 on an undocumented divergence; else 3 when a file could not be read or judged; else 0."""
     if doc["summary"]["by_classification"].get(UNDOCUMENTED, 0):
         return EXIT_DIVERGENCE
-    return EXIT_UNREADABLE if doc["summary"]["unreadable_files"] else EXIT_OK
+    s = doc["summary"]
+    return EXIT_UNREADABLE if s["unreadable_files"] or s.get("infra_errors") else EXIT_OK
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -311,7 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Conformance checks for OpenAI Responses API providers.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="exit codes of check: 0 no undocumented divergence, 1 an undocumented divergence, 2 usage error,\n"
-        "3 a file could not be read or is not a recorded exchange (and nothing diverged); the analysis of the\n"
+        "3 a file could not be read, is not a recorded exchange, or holds an infrastructure error (no answer, an\n"
+        "answer cut mid-way, a check that crashed), and nothing diverged; the analysis of the\n"
         "create requests against the provider's request contract (documented, out-of-contract, unlisted-ignored/\n"
         "-rejected/-uncertain, noted) is advice for a migration and never changes the exit code\n\n"
         "examples:\n  respcompat check --provider dashscope recordings/\n"

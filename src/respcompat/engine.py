@@ -11,6 +11,7 @@ from .checks import CheckContext, model_dependent_ids, run_checks
 from .classify import classify_all
 from .exchange import Exchange
 from .findings import Finding
+from .nogc import paused
 from .preview import preview
 
 
@@ -46,6 +47,7 @@ class Outcome:
     errors: list[str] = field(default_factory=list)  # infrastructure errors, not findings
 
 
+@paused()
 def judge_exchanges(exchanges: list[Exchange], provider: str, only: Iterable[str] | None = None) -> Outcome:
     """Run every check on every exchange of one file or flow and classify the findings."""
     judge = judge_for(provider)
@@ -53,6 +55,8 @@ def judge_exchanges(exchanges: list[Exchange], provider: str, only: Iterable[str
     out = Outcome(errors=ctx.errors)
     model_dependent = model_dependent_ids()
     for ex in exchanges:
+        if ex.meta.get("infra_error"):  # not the provider's answer: the caller counts and shows it; never judged
+            continue
         raw = run_checks(ex, ctx, only)
         classified = classify_all(raw, judge.profile, ex, model_dependent)
         out.findings.extend(merge_events(supersede(eras.reclassify(classified, ex, provider))))

@@ -26,7 +26,11 @@ class Framing:
 
 @dataclass(slots=True)  # a stream may hold a million of them: no per-instance __dict__
 class Event:
-    """One server-sent event. `data` is the parsed JSON payload, or None with `parse_error` set."""
+    """One server-sent event. `data` is the parsed JSON payload, or None with `parse_error` set.
+
+    An event is not changed once made (checks share it); to plant a fault, change the data and make the event again
+    (`dataclasses.replace(event)`), or `type` keeps the old value.
+    """
 
     index: int  # position in the stream, 0-based, counting every dispatched event
     data: Any = None
@@ -35,10 +39,11 @@ class Event:
     id: str | None = None  # the `id:` line, if any
     parse_error: str | None = None
     done: bool = False  # this is the `[DONE]` sentinel
+    # The data's `type`, read once: checks ask for it about ten times per event.
+    type: Any = field(init=False, default=None, repr=False, compare=False)
 
-    @property
-    def type(self) -> str | None:
-        return self.data.get("type") if isinstance(self.data, dict) else None
+    def __post_init__(self) -> None:
+        self.type = self.data.get("type") if isinstance(self.data, dict) else None
 
 
 @dataclass
@@ -68,6 +73,13 @@ class Response:
     def is_stream(self) -> bool:
         return self.events is not None
 
+
+# What our cassettes say about an attempt that is not the provider's answer (an infrastructure error):
+INFRA_HEADER = "x-respcompat-infra-error"  # on an answer cut mid-way: why it is incomplete
+# On a stand-in for an attempt that got no answer at all (a timeout, a refused or dropped connection):
+# "<httpx exception class>: <message>", with a status no server sends.
+NO_ANSWER_HEADER = "x-respcompat-no-answer"
+NO_ANSWER_STATUS = 599
 
 RAW_PREFIX = 65536  # how much of a stream's text an imported Response keeps in raw_body (the events hold the rest)
 

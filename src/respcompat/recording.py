@@ -15,7 +15,7 @@ from vcr.serialize import serialize as vcr_serialize
 from vcr.serializers import yamlserializer
 
 from . import PROJECT_ROOT
-from .exchange import classify_endpoint
+from .exchange import INFRA_HEADER, classify_endpoint
 from .safe_yaml import BoundedMixin
 from .scrub import (
     REDACTED,
@@ -91,8 +91,6 @@ def match_on(kind: str | None) -> tuple[str, ...]:
 
 
 # --- scrubbing ------------------------------------------------------------------------------------------------
-
-INFRA_HEADER = "x-respcompat-infra-error"  # in a cassette only: why the answer recorded there is incomplete
 
 
 def _scrub_body(body: Any, secrets: list[str]) -> Any:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from . import safe_json
@@ -38,7 +39,27 @@ class _JSON:
             return {share(k, k): (share(v, v) if k in _SHARED_VALUES and type(v) is str else v) for k, v in items}
 
         self.share = share
-        self.decode = json.JSONDecoder(object_pairs_hook=pairs).decode
+        self.decode = _direct(json.JSONDecoder(object_pairs_hook=pairs))
+
+
+def _direct(decoder: json.JSONDecoder) -> Callable[[str], Any]:
+    """`decoder.decode` without its two whitespace-regex passes when the text is one bare JSON value (a data line is).
+
+    Anything else (surrounding whitespace, trailing text, not JSON) goes to `decoder.decode`: the same value or error.
+    """
+    scan, slow = decoder.scan_once, decoder.decode  # type: ignore[attr-defined]  # set in JSONDecoder.__init__
+
+    def decode(text: str) -> Any:
+        try:
+            value, end = scan(text, 0)
+        except StopIteration:
+            return slow(text)
+        return value if end == len(text) else slow(text)
+
+    return decode
+
+
+_PLAIN = _direct(json.JSONDecoder())
 
 
 def _event(
@@ -47,7 +68,7 @@ def _event(
     if raw.strip() == DONE:
         return Event(index=index, raw=raw, event=event, id=id_, done=True)
     try:
-        data = safe_json.loads(raw, decode=js.decode if js else json.loads)
+        data = safe_json.loads(raw, decode=js.decode if js else _PLAIN)
     except safe_json.TooDeepError as exc:
         return Event(index=index, raw=raw, event=event, id=id_, parse_error=f"data is {exc}")
     except ValueError as exc:
@@ -132,8 +153,18 @@ class SSEParser:
         else:
             lines = buf.split("\n")
         self._buf = lines.pop()
+        line_of = self._line
+        data, framing = self._data, self.framing
         for line in lines:
-            self._line(line)
+            if line[:6] == "data: ":  # nearly every non-blank line: handled here, as _line would
+                self._pending = True
+                data.append(line[6:])
+                framing.data_with_space += 1
+            elif not line:
+                self._dispatch()
+                data = self._data  # _dispatch starts a new list
+            else:
+                line_of(line)
         return self.events[before:]
 
     def _line(self, line: str) -> None:

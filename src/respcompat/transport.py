@@ -20,7 +20,7 @@ from typing import Any
 import httpcore
 import httpx
 
-from .exchange import Exchange, Request, Response
+from .exchange import INFRA_HEADER, NO_ANSWER_HEADER, NO_ANSWER_STATUS, Exchange, Request, Response
 from .importers._http import build_response, norm_headers
 from .scrub import REDACTED, SECRET_HEADERS, credentials_in_request, redact, register_secret, scrub_body, scrub_url
 from .sse import parse_sse
@@ -30,13 +30,9 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # family. A 500 that every attempt gets is the server's own answer to this request (a bug, or a feature it cannot
 # serve), so it is judged like any answer: a finding, never silently "infrastructure".
 INFRA_STATUSES = frozenset({429, 502, 503, 504})
-INFRA_HEADER = "x-respcompat-infra-error"  # set in a cassette on an answer cut mid-way (recording.py writes it)
-# On a stand-in answer for an attempt that got none (a timeout, a refused or dropped connection): "<httpx exception
-# class>: <message>". vcrpy records the stand-in like any answer, so a replay raises the same error at the same attempt.
-NO_ANSWER_HEADER = "x-respcompat-no-answer"
-NO_ANSWER_STATUS = (
-    599  # never judged: the transport turns the stand-in back into the exception before anything reads it
-)
+# The stand-in answer for an attempt that got none (NO_ANSWER_STATUS, NO_ANSWER_HEADER): vcrpy records it like any
+# answer, so a replay raises the same error at the same attempt; the transport turns it back into the exception before
+# anything reads it.
 TIMEOUT = httpx.Timeout(60.0, connect=10.0)  # kept for callers that pass `timeout=`
 _CUT = "respcompat.cut"  # response extension: a dict that gets `note`, why the body ended early
 _DEADLINE = "respcompat.deadline"  # request extension: the monotonic instant the run must stop at

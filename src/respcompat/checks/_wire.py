@@ -75,8 +75,8 @@ def index(value: Any) -> int | None:
 
 def type_of(e: Event) -> str | None:
     """The event's `type` when it is a string (a wrong type is the schema check's finding)."""
-    t = e.data.get("type") if isinstance(e.data, dict) else None
-    return t if isinstance(t, str) else None
+    t = e.type  # read once when the event was made
+    return t if type(t) is str else None
 
 
 def say(value: Any, limit: int = 80) -> str:
@@ -107,10 +107,16 @@ def _misplaced(events: list[Event]) -> tuple[Event, str, int] | None:
         if t in RESPONSE_EVENTS:
             continue
         need = REQUIRED_INDEXES.get(t, ()) if t is not None else ()
-        bad = next(
-            (k for k in INDEX_KEYS if (k in need and k not in e.data) or (k in e.data and index(e.data[k]) is None)),
-            None,
-        )
+        data, bad = e.data, None
+        for k in INDEX_KEYS:  # a plain loop: this runs on every event of the stream
+            if k in data:
+                v = data[k]
+                if type(v) is not int or v < 0:  # what index() refuses (a bool is not of type int)
+                    bad = k
+                    break
+            elif k in need:
+                bad = k
+                break
         if bad is not None:
             count += 1
             if first is None:

@@ -15,10 +15,11 @@ import yaml
 
 from .. import safe_json, safe_yaml
 from ..exchange import RAW_PREFIX, Exchange
+from ..nogc import paused
 from . import har, json_body, jsonl_events, openapi_examples, sse_text, test_proxy, vcr_yaml
 from ._http import FormatError, decompress
 
-__all__ = ["ImportResult", "load_file", "load_path", "load_text", "load_bytes", "FormatError"]
+__all__ = ["ImportResult", "iter_path", "load_file", "load_path", "load_text", "load_bytes", "FormatError"]
 
 _SSE_EXT = (".sse", ".sse.txt")
 _JSONL_EXT = (".chunks.txt", ".jsonl", ".ndjson")
@@ -39,9 +40,15 @@ class ImportResult:
 
 def load_path(path: str | os.PathLike[str]) -> list[ImportResult]:
     """One result per file; folders are walked recursively in sorted order, skipping README/PROVENANCE notes."""
+    return list(iter_path(path))
+
+
+def iter_path(path: str | os.PathLike[str]) -> Iterator[ImportResult]:
+    """`load_path` one file at a time: a caller that judges each and lets it go holds one file's traffic at once."""
     p = Path(path)
     if not p.is_dir():
-        return [load_file(p)]
+        yield load_file(p)
+        return
     files = []
     for f in p.rglob("*"):
         rel = f.relative_to(p).parts
@@ -50,9 +57,11 @@ def load_path(path: str | os.PathLike[str]) -> list[ImportResult]:
         if f.suffix.lower() == ".md" and f.name.lower().startswith(_SKIP_NAMES):
             continue
         files.append(f)
-    return [load_file(f) for f in sorted(files, key=lambda f: f.relative_to(p).as_posix())]
+    for f in sorted(files, key=lambda f: f.relative_to(p).as_posix()):
+        yield load_file(f)
 
 
+@paused()
 def load_file(path: str | os.PathLike[str]) -> ImportResult:
     """One file: an event stream is parsed as it is read, anything else read whole first."""
     name = str(path)
@@ -88,6 +97,7 @@ def _load_stream(f: BinaryIO, head: bytes, name: str) -> ImportResult:
     return result
 
 
+@paused()
 def load_bytes(data: bytes, name: str) -> ImportResult:
     return _load_boxed([data], name)
 
@@ -119,6 +129,7 @@ def _load_boxed(box: list[bytes], name: str) -> ImportResult:
     return result
 
 
+@paused()
 def load_text(text: str, name: str = "<text>") -> ImportResult:
     """Import text that never was a file (the CLI's stdin); `name` is only a hint and the source label."""
     return _load(text, name, name.lower())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..exchange import Exchange
+from ..exchange import INFRA_HEADER, NO_ANSWER_HEADER, NO_ANSWER_STATUS, Exchange, Response
 from ._http import FormatError, build_request, build_response
 
 FORMAT = "vcr-yaml"
@@ -38,5 +38,20 @@ def to_exchanges(doc: dict[str, Any], source: str) -> list[Exchange]:
         request = build_request(rq.get("method"), rq.get("uri"), rq.get("headers"), _body(rq))
         response = build_response(rs.get("status"), rs.get("headers"), _body(rs)) if isinstance(rs, dict) else None
         label = f"interaction {i}: {request.method} {request.path}"
-        out.append(Exchange(request, response, index=i, source=source, label=label, meta=dict(meta)))
+        ex = Exchange(request, response, index=i, source=source, label=label, meta=dict(meta))
+        if response is not None:
+            ex.response, infra = _infrastructure(response)
+            if infra:
+                ex.meta["infra_error"] = infra
+        out.append(ex)
     return out
+
+
+def _infrastructure(response: Response) -> tuple[Response | None, str | None]:
+    """Our cassettes' marks of an attempt that is not the provider's answer: a stand-in for no answer at all
+    (a timeout, a dropped connection), or an answer cut mid-way. Either is an infrastructure error, never judged."""
+    no_answer = response.headers.pop(NO_ANSWER_HEADER, None)
+    cut = response.headers.pop(INFRA_HEADER, None)
+    if no_answer is not None and response.status == NO_ANSWER_STATUS:
+        return None, f"no answer: {no_answer}"
+    return response, (f"answer cut: {cut}" if cut else None)
