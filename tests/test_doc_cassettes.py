@@ -69,3 +69,15 @@ def test_every_doc_cassette_is_judged_offline_not_skipped(name, pytester, tmp_pa
     for case_id, c in got.items():
         assert c["outcome"] != "skipped" and c["verdict"] in JUDGED, (case_id, c["outcome"], c["verdict"])
         assert c["exchanges"], f"{case_id}: nothing was judged"
+
+
+@pytest.mark.parametrize("path", DOC_CASSETTES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_a_chained_doc_request_names_an_earlier_response_of_its_cassette(path):
+    """Where a transcription fills in previous_response_id from the page's printed answers, it names an earlier one."""
+    exchanges = importers.load_file(path).exchanges
+    for i, ex in enumerate(exchanges):
+        body = ex.request.body if isinstance(ex.request.body, dict) else {}
+        prev = body.get("previous_response_id")
+        if i and prev:
+            earlier = [x.response.body.get("id") for x in exchanges[:i] if isinstance(x.response.body, dict)]
+            assert prev in earlier, (i, prev, earlier)

@@ -412,6 +412,27 @@ def test_reject_valid_without_a_value_refuses_any_value(fake: FakeResponsesServe
     assert create(client, u, text={"format": {"type": "text"}}).status_code == 200
 
 
+def test_reject_valid_without_a_value_refuses_an_unlisted_parameter(fake: FakeResponsesServer, client) -> None:
+    # how the generated tests plant "an unlisted parameter rejected" for a profile that says unlisted ones are ignored
+    u = fake.fault_url("reject-valid=user")
+    r = create(client, u, user="respcompat")
+    assert r.status_code == 400 and r.json()["error"]["param"] == "user"
+    assert create(client, u, metadata={}).status_code == 200 and create(client, u).status_code == 200
+
+
+def test_drop_text_format_echo_keeps_the_echo_and_drops_only_the_json(
+    fake: FakeResponsesServer, client: httpx.Client
+) -> None:
+    conforming = create(client, fake.base_url, text={"format": CITY}).json()
+    r = create(client, fake.fault_url("drop-text-format=echo"), text={"format": CITY}).json()
+    assert r["text"] == conforming["text"] and r["text"]["format"] == CITY  # the echo cannot tell them apart
+    assert json.loads(text_of(conforming)) == {"name": "example"}
+    with pytest.raises(ValueError):
+        json.loads(text_of(r))
+    dropped = create(client, fake.fault_url("drop-text-format"), text={"format": CITY}).json()
+    assert dropped["text"]["format"] == {"type": "text"}  # the plain fault shows in the echo as well
+
+
 # parameter -> (the request that shows it, a test true of the response when the parameter was applied)
 IGNORED: dict[str, tuple[dict[str, Any], Callable[[dict[str, Any]], bool]]] = {
     "max_output_tokens": (

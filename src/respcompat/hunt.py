@@ -143,10 +143,30 @@ def combined(run: Any, t: Any, targets: list[Any], base: dict[str, Any]) -> list
     try:
         one()
     except Divergence as exc:
-        last = t.exchanges[-1]
-        last.meta["shrunk"] = str(exc)
+        last = _fewer_parameters(run, t, t.exchanges[-1], base, str(exc))
         write_regression(run, [last])
     return []
+
+
+def _fewer_parameters(run: Any, t: Any, x: Any, base: dict[str, Any], why: str) -> Any:
+    """Hypothesis's shrunk example with each other varied parameter dropped while the same check still fails.
+
+    Why: the strategy draws values in the sorted order of the chosen names, so Hypothesis cannot delete a name that
+    sorts before the failing one (the later draws shift); e.g. `context_management+temperature=2` stays two."""
+    first = run.divergences([x])
+    check = first[0].check if first else None
+    body = x.request.body if isinstance(x.request.body, dict) else {}
+    for name in [k for k in body if k not in ("model", *base)]:
+        if check is None or len([k for k in body if k not in ("model", *base)]) <= 1:
+            break
+        trial = {k: v for k, v in body.items() if k != name}
+        y = t.create(trial)
+        y.meta.update({"generated": combo_meta(trial, base), "expect": {}})
+        found = [f for f in run.divergences([y]) if f.check == check]
+        if found:
+            body, x, why = trial, y, f"{short(trial, 300)}: {check}: {found[0].message}"
+    x.meta["shrunk"] = why
+    return x
 
 
 # --- the state machine ---------------------------------------------------------------------------------------
@@ -175,7 +195,7 @@ def state(run: Any, t: Any) -> list[str]:
 
 def _machine(run: Any, t: Any) -> Any:
     from hypothesis import strategies as st
-    from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, precondition, rule
+    from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, multiple, precondition, rule
 
     endpoints = getattr(run.settings.profile, "endpoints", None) or {}
     has = lambda name: bool(endpoints.get(name)) if isinstance(endpoints, dict) else True  # noqa: E731
@@ -191,7 +211,7 @@ def _machine(run: Any, t: Any) -> Any:
             self.sent: list[Any] = []
             self.ledger = Ledger()
 
-        def _send(self, method: str, path: str, body: Any = None) -> str:
+        def _send(self, method: str, path: str, body: Any = None) -> Any:
             expect = self.ledger.expect(method, path, body)
             x = t.send(method, path, body)
             x.meta.update({"expect": expect, "machine_run": type(self).runs})
@@ -201,7 +221,11 @@ def _machine(run: Any, t: Any) -> Any:
             if found:
                 raise Divergence(f"{found[0].check}: {found[0].message}")
             resp = x.response.body if x.response is not None else None
-            return resp["id"] if isinstance(resp, dict) and isinstance(resp.get("id"), str) else "resp_missing"
+            if isinstance(resp, dict) and isinstance(resp.get("id"), str):
+                return resp["id"]
+            # A create that made no response (a continue from a deleted one) adds nothing to the bundle: a made-up
+            # id, sent on, would be the machine's own mistake, judged as the server's.
+            return multiple()
 
         @initialize(target=responses)
         def first(self) -> Any:

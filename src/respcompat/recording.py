@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -58,14 +59,21 @@ def cassette_kind(path: str | Path) -> str | None:
 
 
 def _parsed(body: Any) -> Any:
-    if isinstance(body, (bytes, bytearray)):
-        body = bytes(body).decode("utf-8", "replace")
+    if isinstance(body, bytearray):
+        body = bytes(body)
     if not body:
         return None
+    return _parsed_text(body) if isinstance(body, (bytes, str)) else body
+
+
+@lru_cache(maxsize=512)  # vcrpy compares each request with every recorded one: a long hunt re-parsed the same bodies
+def _parsed_text(body: bytes | str) -> Any:
+    """The parsed JSON body (compared, never changed), or the text itself when it is not JSON."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     try:
-        return json.loads(body)
+        return json.loads(text)
     except (TypeError, ValueError):
-        return body
+        return text
 
 
 def json_body(r1: Any, r2: Any) -> None:

@@ -21,7 +21,8 @@ FAULTS: dict[str, str] = {
     # parameters accepted but not applied
     "ignore-previous-response-id": "earlier turns are not seen and previous_response_id is echoed as null",
     "ignore-instructions": "instructions are not applied and echoed as null",
-    "drop-text-format": "text.format is not applied and echoed as plain text",
+    "drop-text-format": "text.format is not applied and echoed as plain text; `drop-text-format=echo`: echoed as "
+    "sent, so only the wording (plain text, not JSON) shows it",
     "ignore-max-output-tokens": "the full answer comes back completed, though max_output_tokens is echoed",
     # stream framing and lifecycle
     "no-output-text-done": "the stream lacks response.output_text.done",

@@ -152,6 +152,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeResponsesServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: with Nagle, each answer waits ~40 ms for an ACK
     timeout = 30  # an idle keep-alive connection does not hold its thread forever
     server_version = "respcompat-fake/1"
     sys_version = ""
@@ -389,7 +390,8 @@ class _Handler(BaseHTTPRequestHandler):
         _check_calls(context, items)
         instructions = None if "ignore-instructions" in f else body.get("instructions")
         prompt = self._prompt_text(body.get("prompt"))
-        text = None if "drop-text-format" in f else body.get("text")
+        dropped = "drop-text-format" in f
+        text = None if dropped and f["drop-text-format"] != "echo" else body.get("text")
         if ((text or {}).get("format") or {}).get("type") == "json_object" and "json" not in " ".join(
             t for i in context for t in item_texts(i)
         ).lower():
@@ -399,7 +401,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "input",
             )
         told = " ".join(t for t in (prompt, instructions) if t) or None
-        answer = think({**body, "instructions": told, "text": text}, context)
+        answer = think({**body, "instructions": told, "text": text}, context, use_format=not dropped)
         limit = body.get("max_output_tokens")
         complete = True
         if answer.kind == "text" and limit and words(answer.text) > limit and "ignore-max-output-tokens" not in f:
