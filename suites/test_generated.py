@@ -76,12 +76,14 @@ def _record_outcomes(respcompat: Any, exchanges: list[Any]) -> None:
     """What the server did with each target (coverage), and targets whose outcome differed across repeats (flaky)."""
     from respcompat.checks.generated import outcome
 
-    by_target: dict[str, dict[str, Any]] = {}
+    by_target: dict[Any, dict[str, Any]] = {}
     for x in exchanges:
         g = x.meta.get("generated")
         if not isinstance(g, dict):
             continue
-        row = by_target.setdefault(x.meta.get("target") or generate.short(g), {**g, "outcomes": []})
+        # Only repeats of one target are compared: two requests that merely read alike are two rows.
+        key = x.meta.get("target") if x.meta.get("repeat") is not None else None
+        row = by_target.setdefault(key or ("exchange", x.index), {**g, "outcomes": []})
         row["outcomes"].append(outcome(x))
     rows = list(by_target.values())
     respcompat.entry["generated"] = [

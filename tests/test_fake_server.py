@@ -685,6 +685,11 @@ def _(srv: FakeResponsesServer, u: str) -> None:
     assert create(u, temperature=0.6).status_code == 200  # only that value
 
 
+@proves("flaky-crash")
+def _(srv: FakeResponsesServer, u: str) -> None:
+    assert [create(u).status_code for _ in range(4)] == [200, 500, 200, 500]
+
+
 @proves("accept-invalid", "accept-invalid=temperature")
 def _(srv: FakeResponsesServer, u: str) -> None:
     r = create(u, temperature=7)

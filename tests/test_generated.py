@@ -285,3 +285,72 @@ def test_generated_cases_need_generate_to_go_live(fake: Any, tmp_path: Path) -> 
     ]
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300).stdout
     assert "sent live only with --generate" in out
+
+
+def test_a_combined_crash_recorded_with_retries_replays_offline_with_the_same_findings(
+    fake: Any, tmp_path: Path
+) -> None:
+    # Each 500 is retried once live: the cassette holds two attempts per crashing request, resent as one on replay.
+    args = ("-k", "gen.combined", "--gen-examples=40", "--retries=1")
+    live, out = run(fake.fault_url("crash-on=temperature:2"), tmp_path, *args)
+    offline, out2 = run(fake.fault_url("crash-on=temperature:2"), tmp_path, *args, live=False)
+    [a] = [c for c in live["cases"] if c["id"] == "gen.combined"]
+    [b] = [c for c in offline["cases"] if c["id"] == "gen.combined"]
+    assert a["verdict"] == "diverges", out[-2000:]
+    key = lambda e: sorted((f["check"], f["pointer"], f["exchange"]) for f in e["findings"])  # noqa: E731
+    assert (b["verdict"], b["exchanges"], key(b)) == (a["verdict"], a["exchanges"], key(a)), out2[-2000:]
+
+
+def test_repeats_with_differing_outcomes_are_flaky_and_the_record_holds_its_schema(fake: Any, tmp_path: Path) -> None:
+    import json as _json
+
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    args = ("-k", "gen.param.top_p", "--retries=0")
+    steady, _ = run(fake.base_url, tmp_path / "steady", *args, "--repeat=2")
+    assert steady["generation"]["flaky"] == []  # the same answer twice: nothing flaky
+    once, _ = run(fake.fault_url("flaky-crash"), tmp_path / "once", *args)
+    assert once["generation"]["flaky"] == []  # one send per target: nothing to compare, however they read
+    record, out = run(fake.fault_url("flaky-crash"), tmp_path / "twice", *args, "--repeat=2")
+    flaky = record["generation"]["flaky"]
+    assert flaky and all(len(f["verdicts"]) == 2 and "server-error" in f["verdicts"] for f in flaky), out[-2000:]
+    assert {v for f in flaky for v in f["verdicts"]} == {"accepted", "rejected", "server-error"}
+    meta = ROOT / "schemas" / "_meta"
+    docs = {p.name: _json.loads(p.read_text()) for p in meta.glob("*.schema.json")}
+    registry = Registry().with_resources((d["$id"], Resource.from_contents(d)) for d in docs.values())
+    registry = registry.with_resources((n, Resource.from_contents(d)) for n, d in docs.items())
+    errors = list(Draft202012Validator(docs["run-record.schema.json"], registry=registry).iter_errors(record))
+    assert not errors, [e.message for e in errors][:3]
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ({"detail": [{"loc": ["body", "top_p"], "msg": "Input should be less than or equal to 1"}]}, True),
+        ({"detail": "Invalid value"}, False),
+        ({"error": {"message": "bad value", "param": "top_p", "type": "invalid_request_error"}}, True),
+        ({"error": {"message": "bad value", "param": None, "type": "invalid_request_error"}}, False),
+        ({"code": "InvalidParameter", "message": "top_p must be in [0, 1]"}, True),
+    ],
+)
+def test_an_error_names_the_parameter_in_any_envelope(body: dict[str, Any], named: bool) -> None:
+    from respcompat.checks import CheckContext, run_checks
+    from respcompat.exchange import Exchange, Request, Response
+
+    x = Exchange(
+        Request("POST", "http://127.0.0.1:1/v1/responses", body={"model": "m", "input": "hi", "top_p": 7}),
+        Response(status=400, body=body),
+        meta={"generated": {"kind": "negative", "parameter": "top_p", "path": "top_p", "value": 7, "rule": "maximum"}},
+    )
+    found = run_checks(x, CheckContext(None, None, [x]), only=["request.error_names_parameter"])
+    assert bool(found) is not named, found
+
+
+def test_an_echo_with_the_servers_own_extra_fields_still_shows_the_parameter_applied() -> None:
+    from respcompat.effects import _same
+
+    tool = {"type": "function", "name": "get_weather", "parameters": {"type": "object"}}
+    assert _same([{**tool, "strict": None, "description": None}], [tool])  # LiteLLM's echo: extras set to null
+    assert not _same([{**tool, "name": "other"}], [tool])
+    assert not _same([tool, tool], [tool]) and not _same([], [tool])

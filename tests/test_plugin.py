@@ -182,6 +182,40 @@ def test_update_expectations_keeps_annotations_and_adds_new_divergences(tmp_path
     assert got[("a.x", "timestamps.units")]["reason"].startswith("TODO")
 
 
+def test_update_expectations_writes_shared_reasons_by_id_for_cases_that_did_not_run_and_to_a_new_file(tmp_path):
+    """Entries of cases that did not run go back as written (a reason id, no resolved text); `-o` to a new file
+    starts from the provider's current file, so its shared reasons are kept."""
+    current = tmp_path / "current.yaml"
+    current.write_text(
+        yaml.safe_dump(
+            {
+                "provider": "openai",
+                "reasons": {"shared": {"kind": "server", "text": "one cause", "source": "OPENAI-REF"}},
+                "expectations": [
+                    {"case": "a.x", "check": "schema.response", "pointer": "/id", "reason": "shared"},
+                    {"case": "b.y", "check": "schema.event", "pointer": "", "reason": "shared"},
+                ],
+            }
+        )
+    )
+    f = {"check": "schema.response", "pointer": "/id", "classification": "undocumented-divergence"}
+    run_record = {"version": 1, "provider": "openai", "cases": [{"id": "a.x", "outcome": "failed", "findings": [f]}]}
+    expectations.update_expectations(run_record, current)
+    raw = yaml.safe_load(current.read_text())
+    assert [e["reason"] for e in raw["expectations"]] == ["shared", "shared"], raw
+    assert not any("reason_id" in e or "kind" in e for e in raw["expectations"])
+    expectations.load_expectations("openai", current)  # holds its schema
+    new = tmp_path / "new.yaml"
+    expectations.EXPECTATIONS_DIR, saved = tmp_path, expectations.EXPECTATIONS_DIR
+    try:
+        (tmp_path / "openai.yaml").write_text(current.read_text())
+        expectations.update_expectations(run_record, new)
+    finally:
+        expectations.EXPECTATIONS_DIR = saved
+    assert yaml.safe_load(new.read_text())["reasons"] == raw["reasons"]
+    assert len(expectations.load_expectations("openai", new)) == 2
+
+
 def test_expectations_file_breaking_its_schema_is_refused(tmp_path):
     path = tmp_path / "openai.yaml"
     path.write_text(

@@ -192,8 +192,11 @@ def _echo(effect: Effect, control: dict, varied: dict, cx: Any, vx: Any) -> tupl
 
 
 def _same(got: Any, sent: Any) -> bool:
+    """The echo holds what was sent: every key sent (the server may add its own), item by item, numbers to 1e-6."""
     if isinstance(sent, dict) and isinstance(got, dict):
         return all(_same(got.get(k), v) for k, v in sent.items())
+    if isinstance(sent, list) and isinstance(got, list):
+        return len(got) == len(sent) and all(_same(g, v) for g, v in zip(got, sent))
     if isinstance(sent, float) and isinstance(got, (int, float)):
         return abs(got - sent) < 1e-6
     return bool(got == sent)

@@ -114,13 +114,25 @@ def _bounded(value: Any, limit: int = 160) -> Any:
     return value if len(text) < limit and not isinstance(value, (dict, list)) or len(text) < 60 else text
 
 
+def _as_written(entry: dict[str, Any], reasons: dict[str, Any]) -> dict[str, Any]:
+    """An entry as the file holds it: a shared reason by its id (load_expectations resolved it to its text)."""
+    entry = dict(entry)
+    if "reason_id" in entry:
+        entry["reason"] = entry.pop("reason_id")
+        entry.pop("kind", None)
+        if entry.get("source") == reasons.get(entry["reason"], {}).get("source"):
+            entry.pop("source")
+    return entry
+
+
 def update_expectations(run_record: dict[str, Any], path: str | Path | None = None) -> Path:
     """Rewrite the expectations file from a run: every undocumented divergence of a case that ran is listed,
     keeping the hand-written `reason`/`source`/`flaky` of entries that still match; cases that did not run keep theirs."""
     provider = run_record["provider"]
     p = Path(path) if path else expectations_path(provider)
-    old = load_expectations(provider, p) if p.is_file() else []
-    reasons = load_reasons(p)
+    source = p if p.is_file() else expectations_path(provider)  # a new file starts from the provider's current one
+    old = load_expectations(provider, source) if source.is_file() else []
+    reasons = load_reasons(source)
     # Infrastructure errors are never expectations: their cases keep the entries they had.
     ran = {
         c["id"]
@@ -148,13 +160,9 @@ def update_expectations(run_record: dict[str, Any], path: str | Path | None = No
                     "source": f.get("source"),
                 }
             )
-            if "reason_id" in entry:  # write the reference back, not the resolved text
-                entry["reason"] = entry.pop("reason_id")
-                entry.pop("kind", None)
-                if entry.get("source") == reasons.get(entry["reason"], {}).get("source"):
-                    entry.pop("source")
             entry["expected"], entry["actual"] = _bounded(f.get("expected")), _bounded(f.get("actual"))
             out.append(entry)
+    out = [_as_written(e, reasons) for e in out]
     out.sort(key=lambda e: (e["case"], e["check"], e.get("pointer", "")))
     header = (
         f"# Known, triaged divergences of {provider} (schemas/_meta/expectations.schema.json).\n"

@@ -19,13 +19,21 @@ class Divergence(AssertionError):
     """A generated example the engine finds a new undocumented divergence in."""
 
 
-def recorded_requests(cassette: Path, base_url: str) -> list[tuple[str, str, Any]]:
-    """(method, path, JSON body) of every request in a cassette, in order, with the base URL's path taken off."""
+def recorded_requests(cassette: Path, base_url: str, retries: int = 0) -> list[tuple[str, str, Any]]:
+    """(method, path, JSON body) of every request in a cassette, in order, with the base URL's path taken off.
+
+    The transport's retries of one request are one request here: resent, it consumes them again on replay. An attempt
+    is a retry when it repeats the request just before, whose answer the transport retries (429/5xx, or our stand-in
+    for no answer), and at most `retries` of them follow one request; a later identical request is a new one.
+    """
+    from .exchange import INFRA_HEADER, NO_ANSWER_STATUS
     from .safe_yaml import load
+    from .transport import RETRY_STATUSES
 
     data = load(cassette.read_text(encoding="utf-8")) or {}
     prefix = urlsplit(base_url).path.rstrip("/")
-    out = []
+    out: list[tuple[str, str, Any]] = []
+    previous, retried, again = None, 0, False
     for it in data.get("interactions") or []:
         req = it.get("request") or {}
         path = urlsplit(str(req.get("uri") or "")).path
@@ -37,14 +45,24 @@ def recorded_requests(cassette: Path, base_url: str) -> list[tuple[str, str, Any
             parsed = json.loads(body) if isinstance(body, (str, bytes)) and body else None
         except ValueError:
             parsed = None
-        out.append((str(req.get("method") or "GET"), path, parsed))
+        key = (str(req.get("method") or "GET"), path, parsed)
+        if again and key == previous and retried < retries:
+            retried += 1
+        else:
+            out.append(key)
+            previous, retried = key, 0
+        resp = it.get("response") if isinstance(it.get("response"), dict) else {}
+        status = resp.get("status")
+        code = status.get("code") if isinstance(status, dict) else status
+        cut = INFRA_HEADER in {str(k).lower() for k in (resp.get("headers") or {})}
+        again = (code in RETRY_STATUSES or code == NO_ANSWER_STATUS) and not cut
     return out
 
 
 def replay(run: Any, t: Any, base: dict[str, Any] | None = None, ledger: Ledger | None = None) -> list[str]:
     """Resend, in order, what the case's cassette recorded (vcrpy answers); generated requests are marked again, and
     a state machine's requests get the expectations the live run gave them (the same Ledger)."""
-    for method, path, body in recorded_requests(run.cassette, run.settings.base_url):
+    for method, path, body in recorded_requests(run.cassette, run.settings.base_url, getattr(t, "retries", 0)):
         expect = ledger.expect(method, path, body) if ledger is not None else {}
         x = t.send(method, path, body)
         x.meta["expect"] = expect

@@ -59,6 +59,7 @@ FAULTS: dict[str, str] = {
     # one parameter at a time (`<param>` is a dotted path: `temperature`, `reasoning.effort`, `text.format`)
     "crash-on": "`crash-on=<param>[:<JSON value>]`: a create with that parameter equal to that value (or set at "
     "all) answers 500",
+    "flaky-crash": "every second create (counted per server) answers 500: a verdict that changes between repeats",
     "accept-invalid": "`accept-invalid=<param>`: an invalid value of that parameter is accepted (200), echoed as sent",
     "reject-valid": "`reject-valid=<param>[:<JSON value>]`: that (valid) value is refused with a 400 naming the parameter",
     "ignore-param": "`ignore-param=<param>`: the parameter is accepted, not applied, and echoed as its default",

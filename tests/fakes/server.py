@@ -102,10 +102,18 @@ class FakeResponsesServer:
         self.delay, self.hang_seconds = delay, hang_seconds
         self.state = State()
         self.received = 0  # requests that reached a handler (a test waits on it, never on the clock)
+        self._creates = 0  # creates seen, for flaky-crash
+        self._creates_lock = threading.Lock()
         self.stopping = threading.Event()
         self.httpd: ThreadingHTTPServer | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------------------------
+
+    def count_create(self) -> int:
+        """How many creates this server has seen, this one included (handlers run in threads)."""
+        with self._creates_lock:
+            self._creates += 1
+            return self._creates
 
     def start(self) -> str:
         handler = type("Handler", (_Handler,), {"fake": self})
@@ -333,6 +341,8 @@ class _Handler(BaseHTTPRequestHandler):
         if "error-type-bad" in f:
             raise ApiError(400, error("The request could not be handled.", type_="bad_thing"))
         body = _parse(raw)
+        if "flaky-crash" in f and self.fake.count_create() % 2 == 0:
+            raise ApiError(500, error("The server had an error while processing your request.", type_="server_error"))
         params.crash(f, body)
         params.reject(f, body)
         work, lenient = body, {}

@@ -8,6 +8,7 @@ cassette is judged exactly as the live run was. A request the provider accepted 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -59,9 +60,11 @@ def _doc(ctx, g: dict[str, Any]) -> str:
 
 def _error_text(exchange: Exchange) -> str:
     body = exchange.response.body
-    if isinstance(body, dict):
-        err = body.get("error") if isinstance(body.get("error"), dict) else body
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        err = body["error"]
         return " ".join(str(err.get(k) or "") for k in ("param", "message", "code"))
+    if isinstance(body, (dict, list)):  # another envelope (FastAPI's `detail`, ...): whatever text it gives
+        return json.dumps(body, ensure_ascii=False)[:2000]  # its shape is schema.error's finding, not this one's
     return str(body if isinstance(body, str) else exchange.response.raw_body or "")[:2000]
 
 
