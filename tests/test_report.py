@@ -291,7 +291,9 @@ GENERATION = {
     "seed": 12345,
     "examples": 40,
     "repeat": 2,
-    "flaky": [{"case": "gen.positive.temperature", "request": "temperature=0.5", "verdicts": ["conforms", "diverges"]}],
+    "flaky": [
+        {"case": "gen.positive.temperature", "request": "temperature=0.5", "verdicts": ["accepted", "server-error"]}
+    ],
 }
 
 
@@ -381,7 +383,7 @@ def test_the_coverage_section_shows_totals_reasons_flaky_and_outcomes_per_parame
     assert "seed 12345 · 40 examples · repeat 2 · 1 flaky" in acme
     assert "20/20 (100%)" in totals and "9/10 (90%)" in totals
     assert "<li><code>truncation</code>: no request reaches the context window</li>" in page
-    assert "<code>gen.positive.temperature</code> <code>temperature=0.5</code>: conforms → diverges" in page
+    assert "<code>gen.positive.temperature</code> <code>temperature=0.5</code>: accepted → server-error" in page
     (ca, ta), (co, to) = _row(page, "coverage", "temperature")
     assert "7 sent" in ta and "5 acc · 2 rej" in ta and "3 sent" in to and "3 acc" in to
     (ca, ta), (co, to) = _row(page, "coverage", "service_tier")
@@ -417,7 +419,7 @@ def test_run_md_carries_one_providers_effects_coverage_seed_repeat_and_flaky_lis
     assert "seed 12345 · 40 examples · repeat 2 · 1 flaky" in md
     flaky = md[md.index("## acme: ") :]
     assert "Flaky: 1 generated request(s)" in flaky
-    assert "- `gen.positive.temperature` `temperature=0.5`: conforms → diverges" in flaky
+    assert "- `gen.positive.temperature` `temperature=0.5`: accepted → server-error" in flaky
 
 
 def test_records_without_the_generated_fields_render_no_effects_or_coverage():

@@ -377,7 +377,7 @@ def _outcomes_text(po: dict[str, Any]) -> str:
 
 
 def _flaky(g: dict[str, Any]) -> list[dict[str, Any]]:
-    """The generated requests whose verdict changed between repeats."""
+    """The generated requests whose outcome changed between repeats."""
     flaky = g.get("flaky")
     return [f for f in flaky if isinstance(f, dict)] if isinstance(flaky, list) else []
 
@@ -505,7 +505,7 @@ def _coverage_html(records: list[dict[str, Any]]) -> tuple[str, list[str]]:
                 + (f", {len(flaky)} flaky" if flaky else "")
                 + "</summary>"
                 + (f'<ul class="not-exercised">{items}</ul>' if items else "")
-                + (f'<p>Flaky (the verdict changed between repeats):</p><ul class="flaky">{fl}</ul>' if fl else "")
+                + (f'<p>Flaky (the outcome changed between repeats):</p><ul class="flaky">{fl}</ul>' if fl else "")
                 + "</details>"
             )
     cs = [r for r in rs if _d(_d(r.get("coverage")).get("parameters"))]
@@ -784,7 +784,7 @@ def _flaky_md(r: dict[str, Any]) -> list[str]:
     out: list[str] = []
     flaky = _flaky(_d(r.get("generation")))
     if flaky:
-        out.append(f"Flaky: {len(flaky)} generated request(s) whose verdict changed between repeats:\n")
+        out.append(f"Flaky: {len(flaky)} generated request(s) whose outcome changed between repeats:\n")
         out.extend(
             f"- `{_code(f.get('case'))}` `{_code(f.get('request', ''))}`: {_md(' → '.join(map(str, f.get('verdicts') or [])))}"
             for f in flaky
