@@ -13,10 +13,8 @@ pytest_plugins = ["pytester"]
 
 CASSETTES = PROJECT_ROOT / "cassettes"
 SUITE = PROJECT_ROOT / "suites" / "test_cases.py"
-# Hosted providers judged by a contract of their own: their shipped cassettes are transcribed documentation.
-DOC_PROVIDERS = sorted(
-    n for n in profile_names() if load_profile(n).kind == "hosted" and load_profile(n).contract != "openai"
-)
+# Hosted providers: their shipped cassettes are transcribed documentation (OpenAI's from its API reference).
+DOC_PROVIDERS = sorted(n for n in profile_names() if load_profile(n).kind == "hosted")
 DOC_CASSETTES = sorted(p for name in DOC_PROVIDERS for p in (CASSETTES / name).glob("doc.*.yaml"))
 JUDGED = {"conforms", "known-divergence"}  # a doc example is either clean or triaged in expectations/
 
@@ -25,8 +23,8 @@ def _block(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["respcompat"]
 
 
-def test_the_doc_providers_are_the_four_with_overlay_contracts():
-    assert DOC_PROVIDERS == ["ark", "dashscope", "las", "rongcloud"]
+def test_the_doc_providers_are_the_five_hosted_ones():
+    assert DOC_PROVIDERS == ["ark", "dashscope", "las", "openai", "rongcloud"]
 
 
 @pytest.mark.parametrize("name", DOC_PROVIDERS)
@@ -81,3 +79,52 @@ def test_a_chained_doc_request_names_an_earlier_response_of_its_cassette(path):
         if i and prev:
             earlier = [x.response.body.get("id") for x in exchanges[:i] if isinstance(x.response.body, dict)]
             assert prev in earlier, (i, prev, earlier)
+
+
+def _judge(provider: str, cassette_dir: Path, pytester, tmp_path) -> dict:
+    reports = tmp_path / "reports"
+    pytester.runpytest(
+        str(SUITE),
+        "--provider",
+        provider,
+        "--cassette-dir",
+        str(cassette_dir),
+        "--report-dir",
+        str(reports),
+        "-k",
+        "doc.",
+    )
+    return {c["id"]: c for c in json.loads((reports / "run.json").read_text(encoding="utf-8"))["cases"]}
+
+
+def _planted(tmp_path: Path, provider: str, stem: str, old: str, new: str) -> Path:
+    """A copy of one shipped doc cassette with one planted change, alone in a cassette folder."""
+    src = CASSETTES / provider / f"{stem}.yaml"
+    text = src.read_text(encoding="utf-8")
+    assert text.count(old) == 1, (stem, old)
+    folder = tmp_path / "cassettes"
+    (folder / provider).mkdir(parents=True)
+    (folder / provider / src.name).write_text(text.replace(old, new), encoding="utf-8")
+    return folder
+
+
+def test_a_doc_example_that_conforms_fails_with_a_planted_fault(pytester, tmp_path):
+    """doc.create_file_input conforms as printed; the same answer with an unknown status diverges."""
+    assert _judge("openai", CASSETTES, pytester, tmp_path / "a")["doc.create_file_input"]["verdict"] == "conforms"
+    folder = _planted(
+        tmp_path,
+        "openai",
+        "doc.create_file_input",
+        '"status": "completed",\n          "completed_at"',
+        '"status": "finished",\n          "completed_at"',
+    )
+    got = _judge("openai", folder, pytester, tmp_path / "b")["doc.create_file_input"]
+    assert got["verdict"] == "diverges" and got["outcome"] == "failed"
+    assert any(f["pointer"] == "/status" for f in got["findings"]), got["findings"]
+
+
+def test_a_triaged_doc_example_fixed_by_the_page_is_reported_no_longer_seen(pytester, tmp_path):
+    """Expectations are strict: if OpenAI's delete example said 'response.deleted', its entry would fail the run."""
+    folder = _planted(tmp_path, "openai", "doc.delete_example", '"object": "response"', '"object": "response.deleted"')
+    got = _judge("openai", folder, pytester, tmp_path / "r")["doc.delete_example"]
+    assert got["outcome"] == "failed" and not got["findings"], got

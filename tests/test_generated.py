@@ -354,3 +354,61 @@ def test_an_echo_with_the_servers_own_extra_fields_still_shows_the_parameter_app
     assert _same([{**tool, "strict": None, "description": None}], [tool])  # LiteLLM's echo: extras set to null
     assert not _same([{**tool, "name": "other"}], [tool])
     assert not _same([tool, tool], [tool]) and not _same([], [tool])
+
+
+def test_a_nested_required_negative_sends_its_parameter_without_the_key() -> None:
+    """`tools.name` required: the request carries tools (a function without name), not no tools at all."""
+    from respcompat.generate import TOOL, Target
+
+    bare = [{k: v for k, v in TOOL.items() if k != "name"}]
+    body = Target("tools", "tools.name", bare, NEGATIVE, "required", "<no name>").body("m", {"input": "x"})
+    assert body["tools"] == bare
+    assert "model" not in Target("model", "model", None, NEGATIVE, "required").body("m", {"input": "x"})
+
+
+@pytest.mark.parametrize("name", ["openai", "dashscope", "ark", "las"])
+def test_an_mcp_tool_must_name_its_server_and_a_valid_one_is_planned_but_not_sent(name: str) -> None:
+    """OpenAI's spec says in prose that one of server_url, connector_id or tunnel_id must be provided
+    (schemas/openai/prose.yaml). A valid mcp tool would make the server dial an MCP server the test bed does not
+    run, so it is planned (coverage names why) and never sent; the tool without any of them is a negative."""
+    from hypothesis import HealthCheck, given, settings
+
+    from respcompat.coverage import coverage
+    from respcompat.generate import strategy
+
+    contract = load_contract(name)
+    ask = lambda tool: contract.validate("request", {"model": "m", "input": "x", "tools": [tool]}).ok  # noqa: E731
+    assert not ask({"type": "mcp", "server_label": "x"})
+    assert ask({"type": "mcp", "server_label": "x", "server_url": "http://127.0.0.1:9/mcp"})
+    assert ask({"type": "mcp", "server_label": "x", "connector_id": "connector_gmail"})
+    targets = plan(contract, load_contract("openai"))
+    mcp = [t for t in targets if t.parameter == "tools" and "mcp" in json.dumps(t.value)]
+    [valid] = [t for t in mcp if t.kind == POSITIVE]
+    [bare] = [t for t in mcp if t.kind == NEGATIVE]
+    assert valid.unsent and "MCP server" in valid.unsent and not bare.unsent
+    assert bare.value == [{"type": "mcp", "server_label": "x"}] and bare.rule == "required"
+    assert "127.0.0.1" in valid.value[0]["server_url"]  # were it ever sent, nothing would leave the machine
+    cov = coverage([], [], load_profile(name))
+    assert cov["not_exercised"]['tools.type="mcp"'] == valid.unsent
+
+    tools_only = [t for t in targets if t.parameter == "tools"]  # every example draws a tools value
+
+    @settings(max_examples=200, database=None, suppress_health_check=list(HealthCheck))
+    @given(strategy(tools_only, "m", base_request(contract)))
+    def never_drawn(body: dict[str, Any]) -> None:
+        assert "mcp" not in json.dumps(body.get("tools"))
+
+    never_drawn()
+
+
+def test_a_server_that_accepts_an_mcp_tool_naming_no_server_is_caught() -> None:
+    """llama.cpp (recorded on loopback) answers 200 to an mcp tool with no server_url: schema.request says so."""
+    from respcompat import importers
+    from respcompat.engine import judge_exchanges
+
+    cassette = ROOT / "cassettes" / "llamacpp" / "gen.param.tools.yaml"
+    exchanges = importers.load_file(cassette).exchanges
+    [i] = [k for k, x in enumerate(exchanges) if x.request.body.get("tools") == [{"type": "mcp", "server_label": "x"}]]
+    assert exchanges[i].response.status == 200
+    findings = judge_exchanges([exchanges[i]], "llamacpp").findings
+    assert any(f.check == "schema.request" and f.pointer == "/tools/0" for f in findings), findings

@@ -1,4 +1,4 @@
-"""Generate schemas/openai/ from the OpenAI OpenAPI spec (then apply schemas/openai/errata.yaml), or
+"""Generate schemas/openai/ from the OpenAI OpenAPI spec (then apply schemas/openai/errata.yaml and prose.yaml), or
 schemas/openresponses/ from the Open Responses spec.
 
 Usage: python tools/gen_openai_schemas.py /work/shared/reference/openai-openapi.yaml [--out schemas/openai]
@@ -371,6 +371,16 @@ def apply_errata(files: dict[str, dict], errata: list[dict]) -> None:
             node["x-erratum"] = {"id": e["id"], "spec": e["spec"], "wire": e["wire"], "evidence": e["evidence"]}
 
 
+def apply_prose(files: dict[str, dict], rules: list[dict]) -> None:
+    """Patch each rule the spec states only in prose into its schema and stamp `x-prose` on the node."""
+    for r in rules:
+        doc = files[r["schema"]]
+        apply_change(doc, {"path": r["pointer"], **r["fix"]})
+        node = resolve_pointer(doc, r["pointer"])
+        if isinstance(node, dict):
+            node["x-prose"] = {"id": r["id"], "spec": r["spec"], "source": r["source"]}
+
+
 def write(files: dict[str, dict], out: Path) -> None:
     for sub in ("objects", "items", "content", "events"):
         shutil.rmtree(out / sub, ignore_errors=True)
@@ -394,9 +404,14 @@ def main(argv: list[str] | None = None) -> int:
     errata_path = Path(args.out) / "errata.yaml"
     errata = yaml.safe_load(errata_path.read_text()) if errata_path.exists() else []
     apply_errata(files, errata or [])
+    prose_path = Path(args.out) / "prose.yaml"
+    prose = yaml.safe_load(prose_path.read_text()) if prose_path.exists() else []
+    apply_prose(files, prose or [])
     write(files, Path(args.out))
     kinds = {d: sum(1 for p in files if p.startswith(d + "/")) for d in ("objects", "items", "content", "events")}
-    print(f"wrote {len(files)} files to {args.out}: {kinds}, {len(errata or [])} errata")
+    print(
+        f"wrote {len(files)} files to {args.out}: {kinds}, {len(errata or [])} errata, {len(prose or [])} prose rules"
+    )
     return 0
 
 

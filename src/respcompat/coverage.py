@@ -57,6 +57,7 @@ def coverage(rows: list[dict[str, Any]], cases: list[dict[str, Any]], profile: A
         elif name in NOT_POSITIVE:
             not_exercised[f"{name} (a valid value)"] = NOT_POSITIVE[name]
     sent_enums = {(r.get("path"), r.get("value")) for r in rows if r.get("kind") == POSITIVE}
+    unsent = {(t.path, short(t.leaf)): t.unsent for t in targets if t.unsent}
     goal = enum_targets(targets)
     n_enum = sum(len(v) for v in goal.values())
     hit = 0
@@ -64,6 +65,8 @@ def coverage(rows: list[dict[str, Any]], cases: list[dict[str, Any]], profile: A
         for v in values_:
             if (path, short(v)) in sent_enums:
                 hit += 1
+            elif (path, short(v)) in unsent:
+                not_exercised[f"{path}={short(v)}"] = str(unsent[(path, short(v))])
             elif path.split(".")[0].split("[")[0] not in not_exercised:
                 not_exercised[f"{path}={short(v)}"] = "not sent in this run"
     return {

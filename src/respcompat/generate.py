@@ -10,7 +10,7 @@ profile's `unlisted_parameters`. Every request is cheap by construction: a short
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 POSITIVE, NEGATIVE, UNLISTED, REFERENCE = "positive", "negative", "unlisted", "reference"
@@ -50,7 +50,15 @@ NOT_POSITIVE = {
     "conversation": "a valid value is a conversation made by the Conversations API, which respcompat does not drive",
     "prompt": "a valid value is a prompt template made in the provider's dashboard",
 }
+# Valid values a test bed cannot honour: sending one would judge the missing service, not the contract.
+NEEDS_A_SERVICE = {
+    "mcp": "a valid mcp tool makes the server connect to its MCP server (server_url, connector_id or tunnel_id); "
+    "respcompat runs none, so the server could only fail to connect",
+}
 _MAX_DEPTH = 3
+# A URL a generated request may carry (an MCP server_url): loopback's discard port, so a server that dials it
+# fails at once and nothing leaves the machine.
+LOOPBACK_URI = "http://127.0.0.1:9/mcp"
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ class Target:
     rule: str  # what the target exercises: "enum", "maximum", "type", "required", ...
     leaf: Any = None  # the value at `path`
     extra: dict[str, Any] = field(default_factory=dict)
+    unsent: str | None = None  # planned (it counts in coverage) but never sent: why
 
     @property
     def id(self) -> str:
@@ -71,11 +80,26 @@ class Target:
 
     def body(self, model: str | None, base: dict[str, Any]) -> dict[str, Any]:
         out = {"model": model, **base, **self.extra}
-        if self.rule == "required":
+        if self.rule == "required" and self.path == self.parameter:  # the parameter itself left out
             out.pop(self.parameter, None)
         else:
             out[self.parameter] = self.value
         return out
+
+
+def _required_only(subs: Any) -> bool:
+    """anyOf/oneOf branches that only name required keys ("one of server_url or connector_id"): a rule on one
+    object, not a union of shapes."""
+    return isinstance(subs, list) and bool(subs) and all(isinstance(s, dict) and set(s) == {"required"} for s in subs)
+
+
+def _required(b: dict[str, Any]) -> list[str]:
+    """The keys a minimal instance carries: `required`, plus the first choice of a required-only anyOf/oneOf."""
+    keys = list(b.get("required") or [])
+    for key in ("anyOf", "oneOf"):
+        if _required_only(b.get(key)):
+            keys += [k for k in b[key][0]["required"] if k not in keys]
+    return keys
 
 
 def short(value: Any, limit: int = 60) -> str:
@@ -102,7 +126,7 @@ class Walker:
         if not isinstance(node, dict):
             return []
         for key in ("anyOf", "oneOf"):
-            if key in node:
+            if key in node and not _required_only(node[key]):
                 return [b for sub in node[key] for b in self.branches(sub)]
         return [node]
 
@@ -124,7 +148,7 @@ class Walker:
             props = b.get("properties") or {}
             if depth >= _MAX_DEPTH:
                 return {}
-            return {k: self.minimal(props.get(k, {}), depth + 1) for k in b.get("required") or []}
+            return {k: self.minimal(props.get(k, {}), depth + 1) for k in _required(b)}
         if t == "array":
             n = b.get("minItems", 0)
             return [self.minimal(b.get("items", {}), depth + 1) for _ in range(n)]
@@ -138,6 +162,8 @@ class Walker:
                 else low + (0.5 if "exclusiveMinimum" in b else 0)
             )
         if t == "string":
+            if b.get("format") == "uri":
+                return LOOPBACK_URI
             return "x" * max(1, b.get("minLength", 1))
         return None
 
@@ -296,7 +322,8 @@ def _special(name: str, node: Any, w: Walker) -> tuple[list[Target], list[Target
             P("tools", [], "empty"),
             P("tools.strict", [{**TOOL, "strict": True}], "boolean", True),
         ]
-        types = []
+        types: list[Any] = []
+        one_of_keys: list[Target] = []  # a tool without any of the keys its description asks one of
         for b in w.branches(w.resolve(node).get("items") if isinstance(w.resolve(node), dict) else {}):
             t = (b.get("properties") or {}).get("type") or {}
             for v in t.get("enum") or ([t["const"]] if "const" in t else []):
@@ -304,11 +331,18 @@ def _special(name: str, node: Any, w: Walker) -> tuple[list[Target], list[Target
                     types.append(v)
                     tool = w._minimal(b, 1)
                     if isinstance(tool, dict):
-                        pos.append(P("tools.type", [{**tool, "type": v}], "enum", v))
+                        target = P("tools.type", [{**tool, "type": v}], "enum", v)
+                        pos.append(replace(target, unsent=NEEDS_A_SERVICE[v]) if v in NEEDS_A_SERVICE else target)
+                        one_of = [k for s in b.get("anyOf") or [] if _required_only([s]) for k in s["required"]]
+                        if one_of and _required_only(b.get("anyOf")):
+                            bare = {k: x for k, x in tool.items() if k not in one_of}
+                            leaf = f"<{v} without {', '.join(one_of[:-1])} or {one_of[-1]}>"
+                            one_of_keys.append(N(f"tools.{one_of[0]}", [{**bare, "type": v}], "required", leaf))
         neg = [
             N("tools", "respcompat-not-a-list", "type"),
             N("tools.type", [{"type": "respcompat-unknown"}], "enum", "respcompat-unknown"),
             N("tools.name", [{k: v for k, v in TOOL.items() if k != "name"}], "required", "<no name>"),
+            *one_of_keys,
         ]
         return pos, neg
     if name == "tool_choice":
@@ -449,6 +483,8 @@ def strategy(targets: list[Target], model: str | None, base: dict[str, Any]) -> 
 
     by_param: dict[str, list[Target]] = {}
     for t in targets:
+        if t.unsent:
+            continue
         if t.kind == POSITIVE and not t.extra and t.parameter not in ("input", "model", "stream", "background"):
             by_param.setdefault(t.parameter, []).append(t)
     names = sorted(by_param)
