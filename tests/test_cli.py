@@ -199,3 +199,16 @@ def test_a_folder_is_judged_one_file_at_a_time(tmp_path, monkeypatch):
     monkeypatch.setattr(importers, "load_file", spy)
     doc = check_paths([str(tmp_path)], "openai")
     assert [f["exchanges"] for f in doc["files"]] == [1, 1, 1] and len(alive) == 3
+
+
+def test_report_takes_the_reports_folder_and_reads_each_providers_record(tmp_path, capsys):
+    """`respcompat report reports/` after runs of two providers: both columns, no glob needed."""
+    root = Path(__file__).resolve().parents[1] / "reports" / "baseline"
+    for name in ("dashscope", "openai"):
+        (tmp_path / "reports" / name).mkdir(parents=True)
+        shutil.copy(root / name / "run.json", tmp_path / "reports" / name / "run.json")
+    assert main(["report", "--format", "markdown", str(tmp_path / "reports")]) == 0
+    header = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("| feature / case"))
+    assert header == "| feature / case | dashscope | openai |"
+    assert main(["report", str(tmp_path / "empty")]) == 2  # nothing there: one clear line, not an empty matrix
+    assert "no such file" in capsys.readouterr().err

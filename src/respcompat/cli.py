@@ -281,9 +281,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .report import load_record, render_html, render_markdown
+    from .report import load_record, record_paths, render_html, render_markdown
 
-    records = [load_record(p) for p in args.records]
+    records = [load_record(p) for p in record_paths(args.records)]
     from .scrub import redact, write_text
 
     rendered = render_html(records) if args.format == "html" else render_markdown(records)
@@ -345,7 +345,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=_cmd_check)
 
     r = sub.add_parser("report", help="render run records as Markdown or an HTML provider x case matrix")
-    r.add_argument("records", nargs="+", metavar="RUN_JSON", help="run records, or folders holding run.json")
+    r.add_argument(
+        "records",
+        nargs="+",
+        metavar="RUN_JSON",
+        help="run records, folders holding run.json, or a folder of them (reports/)",
+    )
     r.add_argument("--format", choices=("markdown", "html"), default="markdown")
     r.add_argument("-o", "--output")
     r.set_defaults(func=_cmd_report)

@@ -54,6 +54,17 @@ def write_run_record(record: dict[str, Any], report_dir: str | Path) -> Path:
     return path
 
 
+def record_paths(paths: list[str]) -> list[Path]:
+    """What `respcompat report` reads: each file as given, a folder's run.json, and a folder of provider folders
+    (reports/, as `pytest --provider=...` fills it) each of their run.json, in name order."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        inner = sorted(p.glob(f"*/{RUN_RECORD_NAME}")) if p.is_dir() and not (p / RUN_RECORD_NAME).exists() else []
+        out += inner or [p]
+    return out
+
+
 def load_record(path: str | Path) -> dict[str, Any]:
     """A run record (a file, or a folder holding run.json), checked against its schema: one clear line otherwise."""
     p = Path(path)
