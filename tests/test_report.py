@@ -197,6 +197,26 @@ def test_column_headers_carry_model_date_host_and_where_the_cassettes_come_from(
     assert source_kind({"kind": "documentation", "cases": []}) == "transcribed from documentation"
 
 
+def test_a_header_says_when_the_judged_traffic_was_recorded_apart_from_the_run_date():
+    """A replay run today judges traffic recorded earlier: the header says both; a transcription has no recording."""
+    from respcompat.matrix import recorded_on
+
+    def case(day, verdict="conforms"):
+        return {"id": f"c{day}", "verdict": verdict, "provenance": {"kind": "local-server", "date": day}}
+
+    rec = {"provider": "p", "started": "2026-12-05T01:00:00+00:00", "cases": [case("2026-11-22"), case("2026-12-03")]}
+    assert recorded_on(rec) == "recorded 2026-11-22 to 2026-12-03"
+    rec["cases"].append(case("2026-10-01", "untested"))  # a cassette that did not run says nothing about this run
+    assert recorded_on(rec) == "recorded 2026-11-22 to 2026-12-03"
+    head = render_html([rec])
+    head = head[head.index("<thead>") : head.index("</thead>")]
+    assert "run 2026-12-05" in head and "recorded 2026-11-22 to 2026-12-03" in head
+    assert (
+        recorded_on({"cases": [{"id": "doc.x", "verdict": "conforms", "provenance": {"kind": "documentation"}}]}) == ""
+    )
+    assert "recorded 2026-11-22 to 2026-12-03" in render_markdown([rec])
+
+
 def test_a_drill_down_holds_check_pointer_expected_actual_reasons_source_link_and_cassette():
     page = render_html(list(_pair()))
     d = re.search(r'<section class="drill" data-key="acme/stream.text" hidden>(.*?)</section>', page).group(1)

@@ -97,6 +97,21 @@ def source_kind(record: dict[str, Any]) -> str:
     return "replayed cassettes"
 
 
+def recorded_on(record: dict[str, Any]) -> str:
+    """When the judged traffic was recorded (the cases' provenance dates; transcriptions have none): 'recorded D' or
+    'recorded D1 to D2', or '' when nothing says. A replay's own start date says nothing about the server."""
+    days = sorted(
+        {
+            str(prov["date"])[:10]
+            for c in record.get("cases", [])
+            if isinstance(prov := c.get("provenance"), dict) and prov.get("date") and verdict_of(c) != "untested"
+        }
+    )
+    if not days:
+        return ""
+    return f"recorded {days[0]}" if len(days) == 1 else f"recorded {days[0]} to {days[-1]}"
+
+
 def _cassette_kind(case: dict[str, Any]) -> str | None:
     """The provenance kind a case's cassette declares (None when the file is not here or says nothing)."""
     from .recording import cassette_kind
@@ -219,11 +234,12 @@ def _header(r: dict[str, Any]) -> str:
         if t.get("requests")
         else ""
     )  # a replay sends nothing: zero counts would only be noise
+    when = f'<br><small class="recorded">{escape(recorded_on(r))}</small>' if recorded_on(r) else ""
     return (
         f'<th class="prov" data-p="{escape(r["provider"])}"><b>{escape(r["provider"])}</b><br>'
         f"<small>{escape(str(r.get('model') or 'no model set'))}</small><br>"
-        f"<small>{escape(str(r.get('started') or '')[:10])} · {escape(host)}</small><br>"
-        f'<small class="kind">{escape(source_kind(r))}</small>{tline}</th>'
+        f"<small>run {escape(str(r.get('started') or '')[:10])} · {escape(host)}</small><br>"
+        f'<small class="kind">{escape(source_kind(r))}</small>{when}{tline}</th>'
     )
 
 
@@ -629,6 +645,7 @@ def render_matrix_markdown(records: list[dict[str, Any]], root: Path | None = No
         out.append(
             f"- **{_md(r['provider'])}**: model `{_code(r.get('model'))}`, {_md(source_kind(r))}, base URL "
             f"`{_code(r.get('base_url'))}`, record mode `{_code(r.get('record_mode'))}`, started {_md(r.get('started'))}"
+            + (f", {recorded_on(r)}" if recorded_on(r) else "")
         )
     out += ["", "| feature / case | " + " | ".join(map(_md, provs)) + " |", "|---" * (len(provs) + 1) + "|"]
     for feat, cases in groups:
