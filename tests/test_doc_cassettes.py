@@ -128,3 +128,25 @@ def test_a_triaged_doc_example_fixed_by_the_page_is_reported_no_longer_seen(pyte
     folder = _planted(tmp_path, "openai", "doc.delete_example", '"object": "response"', '"object": "response.deleted"')
     got = _judge("openai", folder, pytester, tmp_path / "r")["doc.delete_example"]
     assert got["outcome"] == "failed" and not got["findings"], got
+
+
+def test_a_known_divergence_carries_its_triage_reason_into_the_record_and_the_matrix(pytester, tmp_path):
+    """Why a cell is 'known': the expectation's shared reason, by id in the finding and once in the record."""
+    from respcompat.report import load_record, render_html, render_markdown
+
+    _judge("openai", CASSETTES, pytester, tmp_path)
+    record = load_record(tmp_path / "reports")  # validated against the run-record schema
+    delete = next(c for c in record["cases"] if c["id"] == "doc.delete_example")
+    [f] = delete["findings"]
+    assert f["triage"] == {"reason_id": "ref-delete-object-response", "kind": "test-bed"}
+    why = record["triage_reasons"]["ref-delete-object-response"]
+    assert why["kind"] == "test-bed" and "response.deleted" in why["text"]
+    assert why["source"] == "OPENAI-REF (https://platform.openai.com/docs/api-reference/responses)"
+    conforming = next(c for c in record["cases"] if c["id"] == "doc.create_file_input")
+    assert all("triage" not in g for g in conforming["findings"])  # nothing known there, nothing claimed
+    page = render_html([record])
+    drill = page[page.index('data-key="openai/doc.delete_example" hidden>') :]
+    drill = drill[: drill.index("</section>")]
+    assert "ref-delete-object-response" in drill and "an artifact of the test bed" in drill
+    assert "a provider that copied the page would diverge from OpenAI exactly so" in drill
+    assert "**known** (ref-delete-object-response, test-bed)" in render_markdown([record])

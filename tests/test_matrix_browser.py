@@ -15,7 +15,16 @@ import pytest
 from respcompat import PROJECT_ROOT
 from respcompat.report import load_record, render_html
 
-PROVIDERS = ("dashscope", "las", "rongcloud", "llamacpp", "llama-stack", "litellm")
+PROVIDERS = (
+    "openai",
+    "dashscope",
+    "ark",
+    "las",
+    "rongcloud",
+    "llamacpp",
+    "llama-stack",
+    "litellm",
+)  # every shipped one
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome", "chrome")) if p), None)
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium binary on PATH (apt-get install -y chromium)")
 
@@ -90,6 +99,18 @@ def test_a_scripted_click_opens_the_cells_drill_down(matrix_page, tmp_path):
     assert png.is_file() and png.stat().st_size > 30_000
     if os.environ.get("RESPCOMPAT_SCREENSHOTS"):
         shutil.copy(png, Path(os.environ["RESPCOMPAT_SCREENSHOTS"]) / "drilldown.png")
+
+
+def test_a_known_cells_drill_down_says_why_it_is_known(matrix_page):
+    """OpenAI's own delete example: the finding, and the triage reason that makes it known, with the page's URL."""
+    key = "openai/doc.delete_example"
+    dom = _chromium("--dump-dom", matrix_page.as_uri() + f"?open={key}").stdout
+    assert re.search(r'<aside id="panel">', dom), "the drill-down panel stayed hidden"
+    section = dom[dom.index(f'data-key="{key}">') :]
+    section = section[: section.index("</section>")]
+    assert "body.kind" in section and "response.deleted" in section
+    assert 'class="triage"' in section and "ref-delete-object-response" in section
+    assert 'href="https://platform.openai.com/docs/api-reference/responses"' in section
 
 
 # --- the generated-request tables (parameter effects, coverage) on synthetic records -----------------------------------

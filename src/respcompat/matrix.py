@@ -180,7 +180,7 @@ def _events(evs: Any) -> str:
     return f"{evs[0]}-{evs[-1]} ({len(evs)} events)" if len(evs) > 3 else ", ".join(map(str, evs))
 
 
-def _drill(provider: str, case: dict[str, Any]) -> str:
+def _drill(provider: str, case: dict[str, Any], reasons: dict[str, Any] | None = None) -> str:
     v = verdict_of(case)
     sym, word, _, _ = VERDICT_STYLE[v]
     parts = [
@@ -208,6 +208,7 @@ def _drill(provider: str, case: dict[str, Any]) -> str:
         + "</dl>"
     )
     fs = case.get("findings") or []
+    said: set[str] = set()  # reasons already given in full in this drill-down
     parts.append(f"<h4>{len(fs)} finding(s)</h4>")
     for f in fs:
         where = f" · event {f['event']}" if f.get("event") is not None else ""
@@ -220,10 +221,39 @@ def _drill(provider: str, case: dict[str, Any]) -> str:
             f'<table class="ea"><tr><th>expected</th><td><pre>{escape(_j(f.get("expected")))}</pre></td></tr>'
             f"<tr><th>actual</th><td><pre>{escape(_j(f.get('actual')))}</pre></td></tr></table>"
             + (f'<p class="src">source: {_linked(str(f["source"]))}</p>' if f.get("source") else "")
+            + _triage(f.get("triage"), reasons or {}, said)
             + "</div>"
         )
     key = f"{provider}/{case['id']}"
     return f'<section class="drill" data-key="{escape(key)}" hidden>{"".join(parts)}</section>'
+
+
+def triage_of(t: Any, reasons: dict[str, Any]) -> dict[str, Any] | None:
+    """A known finding's reason as {id, kind, text, source}: a shared one looked up in the record, or its own."""
+    if not isinstance(t, dict):
+        return None
+    shared = reasons.get(t.get("reason_id") or "") or {}
+    text = t.get("reason") or shared.get("text")
+    if not text:
+        return None
+    kind = t.get("kind") or shared.get("kind")
+    return {"id": t.get("reason_id"), "kind": kind, "text": text, "source": t.get("source") or shared.get("source")}
+
+
+def _triage(t: Any, reasons: dict[str, Any], said: set[str]) -> str:
+    """Why a divergence is known: the expectation's reason (server or test bed), with its source; a shared reason
+    already given above in the same drill-down is named, not repeated."""
+    why = triage_of(t, reasons)
+    if why is None:
+        return ""
+    if why["id"] and why["id"] in said:
+        return f'<p class="triage"><b>known</b> ({escape(str(why["id"]))}, as above)</p>'
+    if why["id"]:
+        said.add(str(why["id"]))
+    who = {"server": "the server diverges", "test-bed": "an artifact of the test bed"}.get(str(why["kind"]), "")
+    label = " · ".join(escape(str(x)) for x in (why["id"], who) if x)
+    src = f' <span class="src">({_linked(str(why["source"]))})</span>' if why["source"] else ""
+    return f'<p class="triage"><b>known</b>{" (" + label + ")" if label else ""}: {escape(str(why["text"]))}{src}</p>'
 
 
 def _header(r: dict[str, Any]) -> str:
@@ -238,7 +268,7 @@ def _header(r: dict[str, Any]) -> str:
     return (
         f'<th class="prov" data-p="{escape(r["provider"])}"><b>{escape(r["provider"])}</b><br>'
         f"<small>{escape(str(r.get('model') or 'no model set'))}</small><br>"
-        f"<small>run {escape(str(r.get('started') or '')[:10])} · {escape(host)}</small><br>"
+        f"<small>{'run ' + escape(str(r['started'])[:10]) + ' · ' if r.get('started') else ''}{escape(host)}</small><br>"
         f'<small class="kind">{escape(source_kind(r))}</small>{when}{tline}</th>'
     )
 
@@ -247,6 +277,7 @@ def render_matrix_html(records: list[dict[str, Any]], root: Path | None = None) 
     """One self-contained page: legend, filters, the grouped matrix, a drill-down per cell, transport and contradictions."""
     groups, by = _grid(records, root)
     provs = [r["provider"] for r in records]
+    reasons_of = {r["provider"]: r.get("triage_reasons") or {} for r in records}
     rows, drills = [], []
     for feat, cases in groups:
         summ = []
@@ -272,7 +303,7 @@ def render_matrix_html(records: list[dict[str, Any]], root: Path | None = None) 
                     + (f'<br><small class="counts">{escape(counts)}</small>' if counts else "")
                     + "</td>"
                 )
-                drills.append(_drill(p, c))
+                drills.append(_drill(p, c, reasons_of.get(p)))
             rows.append(
                 f'<tr class="case" data-group="{escape(feat)}" data-features="{escape(" ".join(fs))}">'
                 f"<th><code>{escape(cid)}</code></th>{''.join(cells)}</tr>"
@@ -685,19 +716,36 @@ def render_matrix_markdown(records: list[dict[str, Any]], root: Path | None = No
             fs = c.get("findings") or []
             if fs:
                 out.append(f"  <details><summary>{len(fs)} finding(s)</summary>\n")
-                out.extend("  - " + _finding_md(f) for f in fs)
+                said: set[str] = set()
+                out.extend("  - " + _finding_md(f, r.get("triage_reasons") or {}, said) for f in fs)
                 out.append("\n  </details>")
     return "\n".join(out) + "\n"
 
 
-def _finding_md(f: dict[str, Any]) -> str:
+def _finding_md(f: dict[str, Any], reasons: dict[str, Any] | None = None, said: set[str] | None = None) -> str:
     return (
         f"**{f.get('classification')}** `{f.get('check')}` at `{_code(f.get('pointer') or '/')}`"
         + (f" (event {f['event']})" if f.get("event") is not None else "")
         + f": {_md(f.get('message'))} — expected `{_code(_j(f.get('expected'), 80))}`, actual `{_code(_j(f.get('actual'), 80))}`"
         + (f"; source: {_md(f['source'])}" if f.get("source") else "")
         + (f"; cassette: {f['cassette']}" if f.get("cassette") else "")
+        + _triage_md(triage_of(f.get("triage"), reasons or {}), said if said is not None else set())
     )
+
+
+def _triage_md(why: dict[str, Any] | None, said: set[str]) -> str:
+    if why is None:
+        return ""
+    if why["id"] and why["id"] in said:
+        return f"; **known** ({_md(why['id'])}, as above)"
+    if why["id"]:
+        said.add(str(why["id"]))
+    label = ", ".join(str(x) for x in (why["id"], why["kind"]) if x)
+    return f"; **known**{' (' + _md(label) + ')' if label else ''}: {_md(_short_text(str(why['text']), 200))}"
+
+
+def _short_text(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _effects_md(records: list[dict[str, Any]]) -> list[str]:

@@ -90,13 +90,15 @@ def pytest_configure(config: pytest.Config) -> None:
     name = config.getoption("provider")
     if not name:
         return
-    from .expectations import load_expectations
+    from .classify import _linked
+    from .expectations import expectations_path, load_expectations, load_reasons
     from .report import doc_contradictions, new_run_record
 
     exp_dir = config.getoption("expectations_dir")
     try:
         profile = load_profile(name)
-        expected = load_expectations(name, Path(exp_dir) / f"{name}.yaml" if exp_dir else None)
+        exp_path = Path(exp_dir) / f"{name}.yaml" if exp_dir else expectations_path(name)
+        expected = load_expectations(name, exp_path)
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from exc
     _collect_packaged_suites(config)
@@ -113,6 +115,11 @@ def pytest_configure(config: pytest.Config) -> None:
         record_mode="all" if mode == "rewrite" else mode,
         doc_contradictions=doc_contradictions(profile),
     )
+    # The shared reasons of the expectations file, once: a known finding names its reason by id (triage.reason_id).
+    record["triage_reasons"] = {
+        rid: {"text": r.get("text"), "kind": r.get("kind"), "source": _linked(profile, r.get("source"))}
+        for rid, r in sorted(load_reasons(exp_path).items())
+    }
     from .scrub import register_secret
     from .transport import Limits, Run, from_options
 
@@ -348,7 +355,8 @@ class CaseRun:
     ) -> list[Finding]:
         """Judge, compare with the expectations, record the verdict, and end the test the way the verdict says."""
         __tracebackhide__ = True
-        from .engine import judge_exchanges
+        from .classify import _linked
+        from .engine import judge_exchanges, judge_for
         from .expectations import compare
         from .verdict import CONFORMS, INCONCLUSIVE, INFRA, KNOWN, UNSUPPORTED, UNTESTED, decide
 
@@ -365,6 +373,15 @@ class CaseRun:
         if infra:
             self.entry["infra_error"] = "; ".join(infra)
         expected = compare(self.case_id, findings, self.settings.expectations)
+        triaged = {id(f): exp for f, exp in expected.known}
+        profile = judge_for(self.settings.provider).profile if triaged else None
+        for f, row in zip(findings, self.entry["findings"]):
+            if id(f) in triaged:  # why this divergence is known: a shared reason by id, or the entry's own words
+                exp = triaged[id(f)]
+                if exp.get("reason_id"):
+                    row["triage"] = {"reason_id": exp["reason_id"], "kind": exp.get("kind")}
+                else:
+                    row["triage"] = {"reason": exp.get("reason"), "source": _linked(profile, exp.get("source"))}
         verdict = decide(
             exchanges, findings, new=expected.new, known=expected.known, infra=infra, not_judged=list(not_judged or [])
         )
