@@ -412,3 +412,50 @@ def test_a_server_that_accepts_an_mcp_tool_naming_no_server_is_caught() -> None:
     assert exchanges[i].response.status == 200
     findings = judge_exchanges([exchanges[i]], "llamacpp").findings
     assert any(f.check == "schema.request" and f.pointer == "/tools/0" for f in findings), findings
+
+
+def test_combinations_shrink_the_first_divergence_drawn_not_another_one(fake: Any, tmp_path: Path) -> None:
+    """Two planted faults: Hypothesis shrinks the one it met first; the other is still a finding, never the shrunk one."""
+    faults = ("crash-on=temperature:2", "reject-valid=tools")  # seed 7 meets the crash first; tools are drawn often
+    record, out = run(fake.fault_url(*faults), tmp_path, "-k", "gen.combined", "--gen-examples=40", "--retries=0")
+    entry = next(c for c in record["cases"] if c["id"] == "gen.combined")
+    planted = ("request.server_error", "request.valid_rejected")
+    met = [f for f in sorted(entry["findings"], key=lambda f: f["exchange"]) if f["check"] in planted]
+    assert met, out[-3000:]
+    [shrunk] = [f for f in entry["findings"] if f.get("shrunk_example")]
+    assert shrunk["check"] == met[0]["check"], (met[0]["check"], shrunk)
+    varied = shrunk["pointer"].lstrip("/").split("+")
+    assert varied == (["temperature"] if shrunk["check"] == "request.server_error" else ["tools"]), shrunk
+
+
+def test_a_recording_in_mode_all_replaces_the_cassette_instead_of_adding_to_it(fake: Any, tmp_path: Path) -> None:
+    """vcrpy's `all` keeps what a run did not repeat; a Hypothesis cassette is replayed in order, so a second, shorter
+    recording must leave only its own requests (and replay to its own verdict)."""
+    import yaml
+
+    cassette = tmp_path / "cassettes" / "openai" / "gen.combined.yaml"
+    run(fake.base_url, tmp_path, "-k", "gen.combined", "--gen-examples=6")
+    first = len(yaml.safe_load(cassette.read_text())["interactions"])
+    live, _ = run(fake.base_url, tmp_path, "-k", "gen.combined", "--gen-examples=2")
+    assert len(yaml.safe_load(cassette.read_text())["interactions"]) == 2 < first
+    replayed, _ = run(None, tmp_path, "-k", "gen.combined", live=False)
+    [a] = [c for c in live["cases"] if c["id"] == "gen.combined"]
+    [b] = [c for c in replayed["cases"] if c["id"] == "gen.combined"]
+    assert (a["verdict"], a["exchanges"]) == (b["verdict"], b["exchanges"]) == ("conforms", 2)
+
+
+def test_mode_all_leaves_the_cassettes_of_cases_that_send_nothing_alone(fake: Any, tmp_path: Path) -> None:
+    """A documentation example is never sent live: re-recording a provider must not lose its transcriptions."""
+    import shutil
+
+    src = ROOT / "cassettes" / "dashscope"
+    (tmp_path / "cassettes").mkdir()
+    shutil.copytree(src, tmp_path / "cassettes" / "dashscope")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "cassettes" / "dashscope").glob("doc.*.yaml")}
+    cmd = [sys.executable, "-m", "pytest", str(ROOT / "suites" / "test_cases.py"), "--provider=dashscope"]
+    cmd += [f"--base-url={fake.base_url}", "--record-mode=all", f"--cassette-dir={tmp_path / 'cassettes'}"]
+    cmd += [f"--report-dir={tmp_path / 'reports'}", "-q", "-p", "no:cacheprovider", "-k", "doc."]
+    env = {**os.environ, "DASHSCOPE_API_KEY": DEFAULT_KEY}
+    subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    after = {p.name: p.read_bytes() for p in (tmp_path / "cassettes" / "dashscope").glob("doc.*.yaml")}
+    assert before and after == before

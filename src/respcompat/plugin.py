@@ -197,7 +197,7 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     if s is None:  # a marked test outside a --provider run: matchers only, nothing is recorded
         recording.configure(vcr, lambda p: recording.provenance(p.stem, model=None, base_url=None))
     else:
-        recording.configure(vcr, s.block_for, [s.api_key] if s.api_key else [])
+        recording.configure(vcr, s.block_for, [s.api_key] if s.api_key else [], fresh=s.record_mode == "all")
 
 
 # --- the case fixture ----------------------------------------------------------------------------------------
