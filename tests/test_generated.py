@@ -444,7 +444,8 @@ def test_a_recording_in_mode_all_replaces_the_cassette_instead_of_adding_to_it(f
     assert (a["verdict"], a["exchanges"]) == (b["verdict"], b["exchanges"]) == ("conforms", 2)
 
 
-def test_mode_all_leaves_the_cassettes_of_cases_that_send_nothing_alone(fake: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["all", "rewrite"])
+def test_mode_all_leaves_the_cassettes_of_cases_that_send_nothing_alone(fake: Any, tmp_path: Path, mode: str) -> None:
     """A documentation example is never sent live: re-recording a provider must not lose its transcriptions."""
     import shutil
 
@@ -453,7 +454,7 @@ def test_mode_all_leaves_the_cassettes_of_cases_that_send_nothing_alone(fake: An
     shutil.copytree(src, tmp_path / "cassettes" / "dashscope")
     before = {p.name: p.read_bytes() for p in (tmp_path / "cassettes" / "dashscope").glob("doc.*.yaml")}
     cmd = [sys.executable, "-m", "pytest", str(ROOT / "suites" / "test_cases.py"), "--provider=dashscope"]
-    cmd += [f"--base-url={fake.base_url}", "--record-mode=all", f"--cassette-dir={tmp_path / 'cassettes'}"]
+    cmd += [f"--base-url={fake.base_url}", f"--record-mode={mode}", f"--cassette-dir={tmp_path / 'cassettes'}"]
     cmd += [f"--report-dir={tmp_path / 'reports'}", "-q", "-p", "no:cacheprovider", "-k", "doc."]
     env = {**os.environ, "DASHSCOPE_API_KEY": DEFAULT_KEY}
     subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)

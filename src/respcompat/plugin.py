@@ -188,7 +188,12 @@ def default_cassette_name(request: pytest.FixtureRequest) -> str:
 def vcr_config(request: pytest.FixtureRequest, vcr_cassette_dir: str, default_cassette_name: str) -> dict[str, Any]:
     s = _settings(request)
     kind = recording.cassette_kind(Path(vcr_cassette_dir) / f"{default_cassette_name}.yaml")
-    return recording.vcr_config(kind, [s.api_key] if s and s.api_key else [])
+    config = recording.vcr_config(kind, [s.api_key] if s and s.api_key else [])
+    if s is not None and s.record_mode == "rewrite":
+        # pytest-recording's rewrite deletes the cassette before the case runs, even a case that then sends nothing
+        # (a documentation example). Recorded as `all`, which replaces what a case sends (recording.configure).
+        config["record_mode"] = "all"
+    return config
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -197,7 +202,9 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     if s is None:  # a marked test outside a --provider run: matchers only, nothing is recorded
         recording.configure(vcr, lambda p: recording.provenance(p.stem, model=None, base_url=None))
     else:
-        recording.configure(vcr, s.block_for, [s.api_key] if s.api_key else [], fresh=s.record_mode == "all")
+        recording.configure(
+            vcr, s.block_for, [s.api_key] if s.api_key else [], fresh=s.record_mode in ("all", "rewrite")
+        )
 
 
 # --- the case fixture ----------------------------------------------------------------------------------------
