@@ -403,7 +403,11 @@ class CaseRun:
         if verdict.verdict == KNOWN:
             pytest.xfail(
                 f"{len(expected.known)} known divergence(s) (expectations/{self.settings.provider}.yaml): "
-                + ", ".join(sorted({f.check for f, _ in expected.known}))
+                + ", ".join(
+                    sorted(
+                        {f"{f.check} ({e['reason_id']})" if e.get("reason_id") else f.check for f, e in expected.known}
+                    )
+                )
             )
         if verdict.verdict in (UNSUPPORTED, INCONCLUSIVE, UNTESTED):
             pytest.skip(f"{verdict.verdict}: {reasons}")
