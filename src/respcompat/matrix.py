@@ -240,16 +240,23 @@ def triage_of(t: Any, reasons: dict[str, Any]) -> dict[str, Any] | None:
     return {"id": t.get("reason_id"), "kind": kind, "text": text, "source": t.get("source") or shared.get("source")}
 
 
+def _told(why: dict[str, Any], said: set[str]) -> bool:
+    """Whether this shared reason was already given in full here (and, if not, it is now)."""
+    if why["id"] and why["id"] in said:
+        return True
+    if why["id"]:
+        said.add(str(why["id"]))
+    return False
+
+
 def _triage(t: Any, reasons: dict[str, Any], said: set[str]) -> str:
     """Why a divergence is known: the expectation's reason (server or test bed), with its source; a shared reason
     already given above in the same drill-down is named, not repeated."""
     why = triage_of(t, reasons)
     if why is None:
         return ""
-    if why["id"] and why["id"] in said:
+    if _told(why, said):
         return f'<p class="triage"><b>known</b> ({escape(str(why["id"]))}, as above)</p>'
-    if why["id"]:
-        said.add(str(why["id"]))
     who = {"server": "the server diverges", "test-bed": "an artifact of the test bed"}.get(str(why["kind"]), "")
     label = " · ".join(escape(str(x)) for x in (why["id"], who) if x)
     src = f' <span class="src">({_linked(str(why["source"]))})</span>' if why["source"] else ""
@@ -736,10 +743,8 @@ def _finding_md(f: dict[str, Any], reasons: dict[str, Any] | None = None, said: 
 def _triage_md(why: dict[str, Any] | None, said: set[str]) -> str:
     if why is None:
         return ""
-    if why["id"] and why["id"] in said:
+    if _told(why, said):
         return f"; **known** ({_md(why['id'])}, as above)"
-    if why["id"]:
-        said.add(str(why["id"]))
     label = ", ".join(str(x) for x in (why["id"], why["kind"]) if x)
     return f"; **known**{' (' + _md(label) + ')' if label else ''}: {_md(_short_text(str(why['text']), 200))}"
 
