@@ -333,8 +333,8 @@ def _special(name: str, node: Any, w: Walker) -> tuple[list[Target], list[Target
                     if isinstance(tool, dict):
                         target = P("tools.type", [{**tool, "type": v}], "enum", v)
                         pos.append(replace(target, unsent=NEEDS_A_SERVICE[v]) if v in NEEDS_A_SERVICE else target)
-                        one_of = [k for s in b.get("anyOf") or [] if _required_only([s]) for k in s["required"]]
-                        if one_of and _required_only(b.get("anyOf")):
+                        if _required_only(b.get("anyOf")):  # "one of these keys must be given": none of them
+                            one_of = [k for s in b["anyOf"] for k in s["required"]]
                             bare = {k: x for k, x in tool.items() if k not in one_of}
                             leaf = f"<{v} without {', '.join(one_of[:-1])} or {one_of[-1]}>"
                             one_of_keys.append(N(f"tools.{one_of[0]}", [{**bare, "type": v}], "required", leaf))
