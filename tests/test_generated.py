@@ -457,6 +457,8 @@ def test_mode_all_leaves_the_cassettes_of_cases_that_send_nothing_alone(fake: An
     cmd += [f"--base-url={fake.base_url}", f"--record-mode={mode}", f"--cassette-dir={tmp_path / 'cassettes'}"]
     cmd += [f"--report-dir={tmp_path / 'reports'}", "-q", "-p", "no:cacheprovider", "-k", "doc."]
     env = {**os.environ, "DASHSCOPE_API_KEY": DEFAULT_KEY}
-    subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    cases = json.loads((tmp_path / "reports" / "run.json").read_text())["cases"]  # the run happened, and reached them
+    assert sorted(c["id"] + ".yaml" for c in cases if c["id"].startswith("doc.")) == sorted(before), proc.stdout[-2000:]
     after = {p.name: p.read_bytes() for p in (tmp_path / "cassettes" / "dashscope").glob("doc.*.yaml")}
     assert before and after == before

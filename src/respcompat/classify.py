@@ -49,7 +49,7 @@ def _doc_ref(profile: Any, key: str | None) -> str | None:
     return f"{key} ({url})" if url else key
 
 
-def _linked(profile: Any, source: str | None) -> str | None:
+def linked_source(profile: Any, source: str | None) -> str | None:
     """A bare doc key (`DS-RETRIEVE`, or `DS-RETRIEVE: note`) shown with its URL, so a reader can open the page."""
     if not source or "(http" in source:
         return source
@@ -136,6 +136,6 @@ def classify_all(
         classify(f, profile, exchange.endpoint, _event_type(events, f.event), status)
         if f.classification == UNDOCUMENTED and model_dependent(f, exchange, f.check in model_dependent_checks):
             f.classification = MODEL_DEPENDENT
-        f.source = _linked(profile, f.source)
+        f.source = linked_source(profile, f.source)
         out.append(f)
     return out

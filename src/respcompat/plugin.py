@@ -90,7 +90,7 @@ def pytest_configure(config: pytest.Config) -> None:
     name = config.getoption("provider")
     if not name:
         return
-    from .classify import _linked
+    from .classify import linked_source
     from .expectations import expectations_path, load_expectations, load_reasons
     from .report import doc_contradictions, new_run_record
 
@@ -117,7 +117,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     # The shared reasons of the expectations file, once: a known finding names its reason by id (triage.reason_id).
     record["triage_reasons"] = {
-        rid: {"text": r.get("text"), "kind": r.get("kind"), "source": _linked(profile, r.get("source"))}
+        rid: {"text": r.get("text"), "kind": r.get("kind"), "source": linked_source(profile, r.get("source"))}
         for rid, r in sorted(load_reasons(exp_path).items())
     }
     from .scrub import register_secret
@@ -362,7 +362,7 @@ class CaseRun:
     ) -> list[Finding]:
         """Judge, compare with the expectations, record the verdict, and end the test the way the verdict says."""
         __tracebackhide__ = True
-        from .classify import _linked
+        from .classify import linked_source
         from .engine import judge_exchanges, judge_for
         from .expectations import compare
         from .verdict import CONFORMS, INCONCLUSIVE, INFRA, KNOWN, UNSUPPORTED, UNTESTED, decide
@@ -388,7 +388,7 @@ class CaseRun:
                 if exp.get("reason_id"):
                     row["triage"] = {"reason_id": exp["reason_id"], "kind": exp.get("kind")}
                 else:
-                    row["triage"] = {"reason": exp.get("reason"), "source": _linked(profile, exp.get("source"))}
+                    row["triage"] = {"reason": exp.get("reason"), "source": linked_source(profile, exp.get("source"))}
         verdict = decide(
             exchanges, findings, new=expected.new, known=expected.known, infra=infra, not_judged=list(not_judged or [])
         )
